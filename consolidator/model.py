@@ -1,0 +1,99 @@
+"""The values every stage passes on: remarks, per-file results and the batch.
+
+Every output (returned workbook, protocol, report.json, terminal) is a view of the same remarks;
+no output invents its own wording.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from consolidator.profile import Profile
+
+ACCEPTED, RETURNED, UNREADABLE, SKIPPED = "accepted", "returned", "unreadable", "skipped"
+
+VERDICT_RU = {
+    ACCEPTED: "принят",
+    RETURNED: "возвращен на доработку",
+    UNREADABLE: "не прочитан",
+    SKIPPED: "пропущен",
+}
+SEVERITY_RU = {"error": "ошибка", "warning": "предупреждение"}
+
+
+@dataclass
+class Remark:
+    code: str
+    severity: str  # "error" | "warning"
+    sheet: str | None
+    cell: str | None  # Excel address in the original file, None for a file-level remark
+    row: int | None
+    column: str | None  # the form's column header, as the author reads it
+    value: str | None
+    message: str
+    clause: str
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+            "row": self.row, "column": self.column, "value": self.value, "message": self.message,
+            "clause": self.clause,
+        }
+
+
+@dataclass
+class FileResult:
+    path: str  # relative to the inbox, "/" separators
+    source: Path  # absolute path of the file in the inbox
+    subdivision: str
+    verdict: str = ACCEPTED
+    reason: str | None = None
+    sheet: str | None = None
+    rows: int = 0
+    remarks: list[Remark] = field(default_factory=list)
+    returned_copy: str | None = None  # relative to OUT, "/" separators
+    fix_deadline: date | None = None
+    # Column key -> 0-based column index in the sheet, for addressing cells (None if unread).
+    column_index: dict[str, int] | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(r.severity == "error" for r in self.remarks)
+
+    @property
+    def warnings(self) -> int:
+        return sum(r.severity == "warning" for r in self.remarks)
+
+
+@dataclass
+class Batch:
+    profile: Profile
+    run_date: date
+    inbox: Path
+    out: Path
+    files: list[FileResult]
+    # Every data row of every readable file: `file` (index into files), `sheet`, `row` (1-based
+    # Excel row), then one column per profile column key holding the cleaned text.
+    data: pd.DataFrame
+
+    def accepted_rows(self) -> pd.DataFrame:
+        """Rows of accepted files as they go into the consolidated list.
+
+        Ordered by the profile's groups in their order, then by subdivision, keeping each file's
+        row order; the number column is renumbered 1..N; `subdivision` and `file` (relative path)
+        are added for tracing.
+        """
+        p = self.profile
+        accepted = [i for i, f in enumerate(self.files) if f.verdict == ACCEPTED]
+        df = self.data[self.data["file"].isin(accepted)].copy()
+        df["subdivision"] = [self.files[i].subdivision for i in df["file"]]
+        df["path"] = [self.files[i].path for i in df["file"]]
+        order = {g: n for n, g in enumerate(p.groups)}
+        df["_group_order"] = df[p.group_column].map(order).fillna(len(order))
+        df = df.sort_values(["_group_order", "subdivision", "path", "row"], kind="stable")
+        df = df.drop(columns="_group_order").reset_index(drop=True)
+        df[p.number_column] = range(1, len(df) + 1)
+        return df

@@ -1,0 +1,305 @@
+"""A region's profile: its form, vocabularies, deadlines and rules, loaded from rules/<name>.yaml.
+
+The engine knows nothing about any region; everything regional is read from here. A profile is
+validated when loaded, and a broken one gets a message naming the file and the key.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from consolidator.text import match_key
+
+SEVERITIES = ("error", "warning")
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    variants: tuple[str, ...]
+    width: int = 20
+
+
+@dataclass(frozen=True)
+class Kind:
+    value: str
+    online: bool
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PointType:
+    name: str
+    kind: str
+    patterns: tuple[re.Pattern, ...]
+    name_required: bool = False
+
+
+@dataclass(frozen=True)
+class Deadline:
+    days: int
+    clause: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    check: str
+    severity: str
+    clause: str
+    message: str
+    summary: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def column(self) -> str | None:
+        return self.params.get("column")
+
+
+@dataclass
+class Profile:
+    key: str
+    name: str
+    source: Path
+    procedure_short: str
+    procedure_title: str
+    form_title: str
+    header_search_rows: int
+    subdivision_labels: tuple[str, ...]
+    columns: tuple[Column, ...]
+    group_column: str
+    kind_column: str
+    number_column: str
+    footnotes: tuple[str, ...]
+    groups: tuple[str, ...]
+    kinds: tuple[Kind, ...]
+    points: tuple[PointType, ...]
+    generic_name_words: re.Pattern
+    deadlines: dict[str, Deadline]
+    rules: tuple[Rule, ...]
+    org: dict[str, Any]
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def header(self, key: str) -> str:
+        """The column's header as printed in the form, without footnote asterisks."""
+        return self.column(key).header.rstrip("*").strip()
+
+    def vocabulary(self, name: str) -> dict[str, str]:
+        """match key -> canonical value, for a closed vocabulary named in a rule."""
+        if name == "groups":
+            return {match_key(g): g for g in self.groups}
+        if name == "kinds":
+            out = {}
+            for k in self.kinds:
+                for v in (k.value, *k.aliases):
+                    out[match_key(v)] = k.value
+            return out
+        raise KeyError(name)
+
+    def online_values(self) -> set[str]:
+        return {k.value for k in self.kinds if k.online}
+
+    def point_type(self, value: str) -> PointType | None:
+        text = match_key(value, fold_spaces_only=True)
+        for p in self.points:
+            if any(rx.search(text) for rx in p.patterns):
+                return p
+        return None
+
+    def rule(self, code: str) -> Rule:
+        for r in self.rules:
+            if r.code == code:
+                return r
+        raise KeyError(code)
+
+
+def rules_dir() -> Path:
+    return Path(str(resources.files("consolidator.rules")))
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in rules_dir().glob("*.yaml"))
+
+
+def load_profile(name_or_path: str | Path, org_override: Path | None = None) -> Profile:
+    """Load a profile by name (a file in rules/) or by path to a YAML file."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = rules_dir() / f"{name_or_path}.yaml"
+        if not path.exists():
+            known = ", ".join(available_profiles())
+            raise ProfileError(f"Профиль «{name_or_path}» не найден. Доступные профили: {known}.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: не удалось прочитать профиль: {exc}") from exc
+    profile = _build(data, path)
+    if org_override is not None:
+        profile.org = merge_org(profile.org, org_override)
+    return profile
+
+
+def merge_org(org: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Override organisation details with a user's YAML file (keys as in the profile's `org`)."""
+    try:
+        extra = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: не удалось прочитать файл реквизитов: {exc}") from exc
+    if not isinstance(extra, dict):
+        raise ProfileError(f"{path}: файл реквизитов должен быть словарем «ключ: значение».")
+    unknown = sorted(set(extra) - set(org))
+    if unknown:
+        raise ProfileError(
+            f"{path}: неизвестные ключи реквизитов: {', '.join(unknown)}. "
+            f"Допустимые ключи: {', '.join(sorted(org))}."
+        )
+    return {**org, **extra}
+
+
+class _Reader:
+    """Reads keys from nested dicts, naming the file and the key path on every error."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def get(self, data: Any, key: str, where: str, kind: type | tuple = str, default: Any = ...) -> Any:
+        if not isinstance(data, dict):
+            raise ProfileError(f"{self.path}: «{where}» должен быть словарем")
+        if key not in data:
+            if default is not ...:
+                return default
+            raise ProfileError(f"{self.path}: нет обязательного ключа «{where}.{key}»")
+        value = data[key]
+        if not isinstance(value, kind):
+            raise ProfileError(f"{self.path}: ключ «{where}.{key}» имеет неверный тип ({type(value).__name__})")
+        return value
+
+
+def _compile(path: Path, where: str, pattern: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ProfileError(f"{path}: «{where}»: неверное регулярное выражение {pattern!r}: {exc}") from exc
+
+
+def _build(data: Any, path: Path) -> Profile:
+    r = _Reader(path)
+    key = r.get(data, "profile", "")
+    proc = r.get(data, "procedure", "", dict)
+    form = r.get(data, "form", "", dict)
+    columns = []
+    for i, c in enumerate(r.get(form, "columns", "form", list)):
+        where = f"form.columns[{i}]"
+        columns.append(Column(
+            key=r.get(c, "key", where),
+            header=r.get(c, "header", where),
+            variants=tuple(r.get(c, "variants", where, list, [])),
+            width=r.get(c, "width", where, int, 20),
+        ))
+    col_keys = {c.key for c in columns}
+    for special in ("group_column", "kind_column", "number_column"):
+        if r.get(form, special, "form") not in col_keys:
+            raise ProfileError(f"{path}: «form.{special}» называет графу, которой нет в form.columns")
+
+    voc = r.get(data, "vocabularies", "", dict)
+    kinds = tuple(
+        Kind(value=r.get(k, "value", f"vocabularies.kinds[{i}]"),
+             online=r.get(k, "online", f"vocabularies.kinds[{i}]", bool),
+             aliases=tuple(r.get(k, "aliases", f"vocabularies.kinds[{i}]", list, [])))
+        for i, k in enumerate(r.get(voc, "kinds", "vocabularies", list))
+    )
+    kind_values = {k.value for k in kinds}
+    points = []
+    for i, p in enumerate(r.get(voc, "points", "vocabularies", list)):
+        where = f"vocabularies.points[{i}]"
+        kind = r.get(p, "kind", where)
+        if kind not in kind_values:
+            raise ProfileError(f"{path}: «{where}.kind» = {kind!r} не входит в vocabularies.kinds")
+        points.append(PointType(
+            name=r.get(p, "name", where),
+            kind=kind,
+            patterns=tuple(_compile(path, f"{where}.match", m) for m in r.get(p, "match", where, list)),
+            name_required=r.get(p, "name_required", where, bool, False),
+        ))
+    generic = r.get(voc, "generic_name_words", "vocabularies", list, [])
+    generic_rx = _compile(path, "vocabularies.generic_name_words", "^(?:" + "|".join(f"(?:{g})" for g in generic) + ")$"
+                          if generic else "(?!)")
+
+    deadlines = {}
+    for name, d in r.get(data, "deadlines", "", dict).items():
+        where = f"deadlines.{name}"
+        deadlines[name] = Deadline(days=r.get(d, "days", where, int), clause=r.get(d, "clause", where),
+                                   text=r.get(d, "text", where, str, ""))
+
+    rules = []
+    seen = set()
+    for i, rd in enumerate(r.get(data, "rules", "", list)):
+        where = f"rules[{i}]"
+        code = r.get(rd, "code", where)
+        if code in seen:
+            raise ProfileError(f"{path}: код правила {code} повторяется")
+        seen.add(code)
+        severity = r.get(rd, "severity", where)
+        if severity not in SEVERITIES:
+            raise ProfileError(f"{path}: «{where}.severity» должен быть error или warning, а не {severity!r}")
+        params = {k: v for k, v in rd.items()
+                  if k not in ("code", "check", "severity", "clause", "message", "summary")}
+        for k in ("column", "point_column"):
+            if k in params and params[k] not in col_keys:
+                raise ProfileError(f"{path}: «{where}.{k}» = {params[k]!r}: нет такой графы в form.columns")
+        for k in ("columns", "within"):
+            for c in params.get(k, []):
+                if c not in col_keys:
+                    raise ProfileError(f"{path}: «{where}.{k}»: нет графы {c!r} в form.columns")
+        rules.append(Rule(
+            code=code,
+            check=r.get(rd, "check", where),
+            severity=severity,
+            clause=r.get(rd, "clause", where),
+            message=" ".join(r.get(rd, "message", where).split()),
+            summary=r.get(rd, "summary", where),
+            params=params,
+        ))
+
+    return Profile(
+        key=key,
+        name=r.get(data, "name", ""),
+        source=path,
+        procedure_short=r.get(proc, "short", "procedure"),
+        procedure_title=" ".join(r.get(proc, "title", "procedure").split()),
+        form_title=" ".join(r.get(form, "title", "form").split()),
+        header_search_rows=r.get(form, "header_search_rows", "form", int, 30),
+        subdivision_labels=tuple(r.get(form, "subdivision_labels", "form", list, [])),
+        columns=tuple(columns),
+        group_column=form["group_column"],
+        kind_column=form["kind_column"],
+        number_column=form["number_column"],
+        footnotes=tuple(" ".join(f.split()) for f in r.get(form, "footnotes", "form", list, [])),
+        groups=tuple(r.get(voc, "groups", "vocabularies", list)),
+        kinds=kinds,
+        points=tuple(points),
+        generic_name_words=generic_rx,
+        deadlines=deadlines,
+        rules=tuple(rules),
+        org=r.get(data, "org", "", dict, {}),
+    )

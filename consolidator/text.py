@@ -1,0 +1,56 @@
+"""Text normalisation shared by the reader, the checks and the writers."""
+from __future__ import annotations
+
+import re
+
+_SPACES = re.compile(r"\s+")
+_CYR = "а-яё"
+_MIXED_WORD = re.compile(rf"\b(?=\w*[{_CYR}])(?=\w*[a-z])\w+\b", re.IGNORECASE)
+# Latin letters that look like Cyrillic ones: a Latin "o" typed into «Oнлайн».
+_HOMOGLYPHS = str.maketrans("aceopxykmthb", "асеорхукмтнв")
+_LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[а-я])\s*[.)]\s+")
+
+
+def clean(value: object) -> str:
+    """A cell's value as the check sees it: text, trimmed, inner runs of spaces collapsed.
+
+    Line breaks inside a value are kept as single spaces: they are layout, not content.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            value = int(value)
+    return _SPACES.sub(" ", str(value)).strip()
+
+
+def match_key(value: str, fold_spaces_only: bool = False) -> str:
+    """A key for comparing against a vocabulary: case, ё/е, quotes, spaces, hyphens and Latin
+    look-alikes inside Cyrillic words do not matter. With fold_spaces_only hyphens are kept
+    (used for regex matching of points)."""
+    text = clean(value).lower().replace("ё", "е")
+    text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_HOMOGLYPHS), text)
+    text = re.sub(r"[«»\"“”„']", "", text)
+    if fold_spaces_only:
+        return text
+    text = _LEADING_NUMBER.sub("", text)
+    return re.sub(r"[\s\-–—_.;:,]+", "", text)
+
+
+def header_key(value: object) -> str:
+    """A header cell compared to the form: case, line breaks, repeated spaces, ё/е and footnote
+    asterisks do not matter."""
+    text = clean(value).lower().replace("ё", "е").replace("*", "")
+    text = re.sub(r"\s*([(),/№])\s*", r"\1", text)
+    return _SPACES.sub(" ", text).strip(" .:;")
+
+
+def mixed_script_words(value: str) -> list[str]:
+    """Words that mix Cyrillic and Latin letters."""
+    return _MIXED_WORD.findall(value or "")
+
+
+def latin_letters(word: str) -> str:
+    return "".join(ch for ch in word if "a" <= ch.lower() <= "z")

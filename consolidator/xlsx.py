@@ -1,0 +1,33 @@
+"""Small helpers for writing workbooks with openpyxl."""
+from __future__ import annotations
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Border, Side
+from openpyxl.utils import get_column_letter
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def set_value(cell: Cell, value: object) -> None:
+    """Write a value so that it stays what it is: text from a workbook never becomes a formula.
+
+    openpyxl turns any string starting with "=" into a formula; forcing the string type keeps it
+    literal in Excel, LibreOffice and R7-Office.
+    """
+    if value is None:
+        cell.value = None
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        value = str(value)
+        # Characters XML 1.0 cannot hold make the file unreadable; drop them.
+        value = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+        cell.value = value
+        cell.data_type = "s"
+        return
+    cell.value = value
+
+
+def cell_address(row: int, col0: int) -> str:
+    """Excel address from a 1-based row and a 0-based column index."""
+    return f"{get_column_letter(col0 + 1)}{row}"
