@@ -78,6 +78,9 @@ class Batch:
     # Every data row of every readable file: `file` (index into files), `sheet`, `row` (1-based
     # Excel row), then one column per profile column key holding the cleaned text.
     data: pd.DataFrame
+    # What report.json says of the consolidated list and the order, once they are written.
+    consolidated: dict | None = None
+    order: dict | None = None
 
     def accepted_rows(self) -> pd.DataFrame:
         """Rows of accepted files as they go into the consolidated list.

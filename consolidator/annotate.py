@@ -1,0 +1,151 @@
+"""The returned workbook: a copy of the subdivision's own file with every remark written into it.
+
+Flagged cells are filled (one colour for errors, another for warnings) and carry a comment; a new
+first sheet «Замечания» lists every remark under a heading with the subdivision, the date of the check
+and the deadline to fix. An .xls or .ods is returned as an .xlsx copy holding its values, and the sheet
+says so. The inbox is only read.
+"""
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from consolidator.atomic import atomic_path
+from consolidator.model import SEVERITY_RU, Batch, FileResult
+from consolidator.read import open_workbook
+from consolidator.xlsx import BORDER, set_value
+
+RETURNED_DIR = "на доработку"
+REMARKS_SHEET = "Замечания"
+FILL = {
+    "error": PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE"),
+    "warning": PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C"),
+}
+COMMENT_AUTHOR = "Проверка перечня"
+OPENPYXL_KEEPS = {".xlsx", ".xlsm"}
+
+
+def returned_copy_path(rel: str) -> str:
+    """Where the returned copy of an inbox file goes, relative to OUT ("/" separators)."""
+    p = PurePosixPath(rel)
+    if p.suffix.lower() not in OPENPYXL_KEEPS:
+        p = p.with_suffix(".xlsx")
+    return str(PurePosixPath(RETURNED_DIR) / p)
+
+
+def write_returned(batch: Batch, f: FileResult, root: Path) -> str:
+    """Write the returned copy of one file under `root`; return its path relative to OUT."""
+    rel = returned_copy_path(f.path)
+    suffix = f.source.suffix.lower()
+    if suffix in OPENPYXL_KEEPS:
+        wb = openpyxl.load_workbook(f.source, keep_vba=suffix == ".xlsm", rich_text=True)
+        converted = None
+    else:
+        wb = _values_copy(f.source)
+        converted = suffix
+    _mark_cells(wb, f)
+    _remarks_sheet(wb, batch, f, converted)
+    with atomic_path(root / rel) as tmp:
+        wb.save(tmp)
+    return rel
+
+
+def _values_copy(source: Path) -> openpyxl.Workbook:
+    """An .xlsx workbook with the values and merges of a workbook openpyxl cannot open."""
+    src = open_workbook(source)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name in src.sheet_names:
+        sheet = src.get_sheet_by_name(name)
+        ws = wb.create_sheet(name[:31])
+        for r, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+            for c, value in enumerate(row, start=1):
+                if value not in ("", None):
+                    set_value(ws.cell(r, c), value if isinstance(value, (int, float, str)) else str(value))
+        for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []:
+            if (r1, c1) != (r2, c2):
+                ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+        for c in range(1, ws.max_column + 1):
+            ws.column_dimensions[get_column_letter(c)].width = 24
+    return wb
+
+
+def _mark_cells(wb: openpyxl.Workbook, f: FileResult) -> None:
+    by_cell: dict[tuple[str, str], list] = {}
+    for r in f.remarks:
+        if r.cell and r.sheet in wb.sheetnames:
+            by_cell.setdefault((r.sheet, r.cell), []).append(r)
+    for (sheet, address), remarks in by_cell.items():
+        cell = wb[sheet][address]
+        severity = "error" if any(r.severity == "error" for r in remarks) else "warning"
+        cell.fill = FILL[severity]
+        text = "\n\n".join(f"{SEVERITY_RU[r.severity].capitalize()} ({r.clause}): {r.message}" for r in remarks)
+        comment = Comment(text, COMMENT_AUTHOR)
+        comment.width = 420
+        comment.height = min(600, 60 + 18 * (len(text) // 55 + 2 * len(remarks)))
+        cell.comment = comment
+
+
+def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted: str | None) -> None:
+    ws: Worksheet = wb.create_sheet(REMARKS_SHEET if REMARKS_SHEET not in wb.sheetnames else "Замечания проверки", 0)
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    fix = batch.profile.deadlines.get("fix")
+    deadline = f.fix_deadline.strftime("%d.%m.%Y") if f.fix_deadline else "—"
+    lines = [
+        (f"Замечания к перечню точек взаимодействия: {f.subdivision}", Font(bold=True, size=14)),
+        (f"Файл: {f.path}", None),
+        (f"Дата проверки: {batch.run_date.strftime('%d.%m.%Y')}", None),
+        (f"Срок устранения замечаний: до {deadline} включительно — {fix.days} рабочих дней ({fix.clause})"
+         if fix else f"Срок устранения замечаний: до {deadline}", Font(bold=True, color="9C0006")),
+        (f"Ошибок: {f.errors}, предупреждений: {f.warnings}. Ошибки нужно исправить, чтобы перечень был "
+         f"включен в сводный; предупреждения — проверить. Ячейки с ошибками выделены красным, "
+         f"с предупреждениями — желтым, текст замечания — в примечании к ячейке.", None),
+    ]
+    if converted:
+        lines.append((f"Файл получен в формате {converted}; возвращается копия в формате .xlsx только со "
+                      f"значениями ячеек, без оформления исходного файла.", Font(italic=True)))
+    for i, (text, font) in enumerate(lines, start=1):
+        cell = ws.cell(i, 1)
+        set_value(cell, text)
+        if font:
+            cell.font = font
+    header_row = len(lines) + 2
+    headers = ["№", "Лист", "Ячейка", "Графа", "Значение", "Вид", "Замечание", "Пункт Порядка"]
+    widths = [5, 14, 9, 26, 30, 15, 70, 24]
+    for c, (h, w) in enumerate(zip(headers, widths), start=1):
+        cell = ws.cell(header_row, c)
+        set_value(cell, h)
+        cell.font = Font(bold=True)
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(c)].width = w
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for n, r in enumerate(f.remarks, start=1):
+        row = header_row + n
+        values = [n, r.sheet, r.cell or "весь файл", r.column or "", r.value or "",
+                  SEVERITY_RU[r.severity], r.message, r.clause]
+        for c, v in enumerate(values, start=1):
+            cell = ws.cell(row, c)
+            set_value(cell, v)
+            cell.border = BORDER
+            cell.alignment = wrap
+        ws.cell(row, 6).fill = FILL[r.severity]
+        if r.cell and r.sheet in wb.sheetnames:
+            link = ws.cell(row, 3)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{r.sheet}'!{r.cell}")
+            link.font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"

@@ -1,0 +1,132 @@
+"""Command line: parses, dispatches to the library, prints. Everything a user reads is in Russian."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from consolidator import __version__
+
+EXIT_OK = 0  # every file accepted
+EXIT_RETURNED = 1  # some file returned for rework or unreadable
+EXIT_USAGE = 2  # wrong options, unknown profile, unusable paths
+
+DEFAULT_PROFILE = "udmurt"
+
+
+class UsageError(click.UsageError):
+    exit_code = EXIT_USAGE
+
+
+def _profile(name: str, org: Path | None = None):
+    from consolidator.engine import validate_profile
+    from consolidator.profile import ProfileError, load_profile
+
+    try:
+        profile = load_profile(name, org)
+        validate_profile(profile)
+    except ProfileError as exc:
+        raise UsageError(str(exc)) from exc
+    return profile
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, message="consolidator %(version)s")
+def main() -> None:
+    """Проверка и сведение перечней точек взаимодействия с клиентом.
+
+    Проверяет файлы структурных подразделений по Порядку региона, возвращает файлы с замечаниями,
+    сводит принятые в сводный перечень и готовит проект приказа об его утверждении.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        # A Windows console may not be UTF-8; never crash on a Russian letter.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+
+
+@main.command("run")
+@click.argument("inbox", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
+              help="Профиль региона (файл в папке rules/) или путь к своему файле профиля .yaml.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
+              show_default=True, help="Папка для результатов.")
+@click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]), default=None,
+              help="Дата проверки (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ), от нее считаются сроки. По умолчанию — сегодня.")
+@click.option("--org", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="Файл YAML с реквизитами организации для проекта приказа (заменяет значения профиля).")
+def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org: Path | None) -> None:
+    """Проверить файлы в папке INBOX, вернуть несоответствующие с замечаниями, свести принятые.
+
+    INBOX — папка с файлами подразделений (можно по папке на подразделение). По умолчанию —
+    sample_inputs/<профиль>/. Код выхода: 0 — все файлы приняты, 1 — есть возвращенные или
+    нечитаемые файлы, 2 — ошибка в параметрах.
+    """
+    from consolidator.pipeline import run
+
+    profile = _profile(profile_name, org)
+    if inbox is None:
+        inbox = Path("sample_inputs") / profile.key
+    if not inbox.is_dir():
+        raise UsageError(f"Папка входящих «{inbox}» не найдена.")
+    inbox_r, out_r = inbox.resolve(), out.resolve()
+    if out_r == inbox_r or out_r.is_relative_to(inbox_r):
+        raise UsageError(f"Папка результатов «{out}» находится внутри папки входящих «{inbox}»: "
+                         f"входящие файлы не изменяются, укажите другую папку --out.")
+    day = run_date.date() if run_date else date.today()
+
+    with click.progressbar(length=1, label="Проверка файлов", file=sys.stderr, show_pos=True,
+                           item_show_func=lambda name: name) as bar:
+        def progress(name: str) -> None:
+            bar.length = max(bar.length, bar.pos + 2)
+            bar.update(1, name[-40:])
+
+        batch = run(profile, inbox, out, day, progress)
+    _print_summary(batch)
+    sys.exit(EXIT_OK if all(f.verdict in ("accepted", "skipped") for f in batch.files) else EXIT_RETURNED)
+
+
+def _print_summary(batch) -> None:
+    from consolidator.model import VERDICT_RU
+
+    headers = ["Файл", "Подразделение", "Решение", "Строк", "Ошибок", "Предупр."]
+    rows = [[f.path, f.subdivision, VERDICT_RU[f.verdict], str(f.rows), str(f.errors), str(f.warnings)]
+            for f in batch.files]
+    widths = [min(48, max(len(r[i]) for r in [headers, *rows])) for i in range(len(headers))]
+
+    def line(cells):
+        return "  ".join((c if len(c) <= w else c[: w - 1] + "…").ljust(w) for c, w in zip(cells, widths))
+
+    click.echo(line(headers))
+    click.echo("  ".join("-" * w for w in widths))
+    for r in rows:
+        click.echo(line(r))
+    counts = {v: sum(f.verdict == v for f in batch.files) for v in VERDICT_RU}
+    click.echo("")
+    click.echo(f"Профиль: {batch.profile.name}. Дата проверки: {batch.run_date.strftime('%d.%m.%Y')}.")
+    click.echo("Файлов: " + ", ".join(f"{VERDICT_RU[v]} — {n}" for v, n in counts.items()) + ".")
+    if batch.consolidated:
+        click.echo(f"Сводный перечень: {batch.out / batch.consolidated['path']} ({batch.consolidated['rows']} строк).")
+    if batch.order:
+        click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
+    click.echo(f"Отчет: {batch.out / 'report.json'}; протокол: {batch.out / 'Протокол проверки.xlsx'}.")
+
+
+@main.command("rules")
+@click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True, help="Профиль региона.")
+@click.option("--markdown", is_flag=True, help="Таблица в формате Markdown (для README).")
+def rules_command(profile_name: str, markdown: bool) -> None:
+    """Показать правила профиля: код, важность, пункт Порядка, что проверяется."""
+    from consolidator.docs import rules_table
+
+    click.echo(rules_table(_profile(profile_name), markdown=markdown))
+
+
+@main.command("profiles")
+def profiles_command() -> None:
+    """Показать доступные профили регионов."""
+    from consolidator.profile import available_profiles, load_profile
+
+    for name in available_profiles():
+        click.echo(f"{name:12} {load_profile(name).name}")

@@ -1,0 +1,180 @@
+"""Validate a whole batch as one frame with a pandera schema built from the profile.
+
+One pandera call over all rows of all files (lazy, so every failure is found in one pass); the
+failure table is then split back into remarks per file and cell.
+"""
+from __future__ import annotations
+
+import string
+import warnings
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from consolidator.checks import FILE_CHECKS, ROW_CHECKS, ROW_CONTEXT, RowCheck
+from consolidator.model import FileResult, Remark
+from consolidator.profile import Profile, ProfileError, Rule
+from consolidator.read import Table
+from consolidator.text import match_key
+from consolidator.xlsx import cell_address
+
+META = ["file", "sheet", "row"]
+
+
+class _Message(string.Formatter):
+    """Fills a rule's message; a placeholder with no value stays visible instead of crashing."""
+
+    def get_value(self, key, args, kwargs):
+        return kwargs.get(key, "{" + str(key) + "}")
+
+
+_FORMAT = _Message()
+
+
+def validate_profile(profile: Profile) -> None:
+    for rule in profile.rules:
+        if rule.check not in ROW_CHECKS and rule.check not in FILE_CHECKS:
+            known = ", ".join(sorted([*ROW_CHECKS, *FILE_CHECKS]))
+            raise ProfileError(
+                f"{profile.source}: правило {rule.code}: неизвестная проверка «{rule.check}». Известные: {known}."
+            )
+
+
+def build_frame(profile: Profile, tables: dict[int, Table]) -> pd.DataFrame:
+    """One frame with every data row of every readable file, in file order."""
+    records = []
+    for i, table in tables.items():
+        for row, values in table.rows:
+            records.append((i, table.sheet, row, *values))
+    df = pd.DataFrame.from_records(records, columns=[*META, *profile.keys])
+    for key in profile.keys:
+        df[key] = df[key].astype(object)
+    return df
+
+
+def _passes(check: RowCheck, rule: Rule, profile: Profile):
+    """A pandera frame check: pandera wants a boolean frame shaped like its input."""
+    def passes(df: pd.DataFrame) -> pd.DataFrame:
+        fails = check.fails(df, rule, profile)
+        ok = pd.DataFrame(True, index=df.index, columns=df.columns)
+        ok[fails.columns] = ~fails
+        return ok
+    return passes
+
+
+def build_schema(profile: Profile) -> pa.DataFrameSchema:
+    checks = []
+    for rule in profile.rules:
+        check = ROW_CHECKS.get(rule.check)
+        if check is None:
+            continue
+        checks.append(pa.Check(_passes(check, rule, profile), name=rule.code, error=rule.code))
+    columns = {key: pa.Column(nullable=False) for key in profile.keys}
+    return pa.DataFrameSchema(columns=columns, checks=checks)
+
+
+def _failures(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """(code, index, column) of every failing cell."""
+    if df.empty:
+        return pd.DataFrame(columns=["code", "index", "column"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            schema.validate(df, lazy=True)
+    except SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[fc["check"].isin({c.name for c in schema.checks})]
+        # Frame checks report {column: value} per failing cell.
+        return pd.DataFrame({
+            "code": fc["check"].to_numpy(),
+            "index": fc["index"].astype(int).to_numpy(),
+            "column": [next(iter(v)) for v in fc["failure_case"]],
+        })
+    return pd.DataFrame(columns=["code", "index", "column"])
+
+
+def check_batch(profile: Profile, files: list[FileResult], tables: dict[int, Table]) -> pd.DataFrame:
+    """Add every remark to its file and return the batch frame with vocabulary values made canonical."""
+    validate_profile(profile)
+    for i, table in tables.items():
+        _file_remarks(profile, files[i], table)
+    df = build_frame(profile, tables)
+    failures = _failures(df, build_schema(profile))
+    _row_remarks(profile, files, tables, df, failures)
+    for f in files:
+        order = {k: n for n, k in enumerate(profile.keys)}
+        f.remarks.sort(key=lambda r: (r.row is not None, r.row or 0, order.get(_key_of(profile, r.column), 99), r.code))
+    _canonicalise(profile, df)
+    return df
+
+
+def _key_of(profile: Profile, header: str | None) -> str | None:
+    for c in profile.columns:
+        if profile.header(c.key) == header:
+            return c.key
+    return None
+
+
+def _file_remarks(profile: Profile, f: FileResult, table: Table) -> None:
+    for rule in profile.rules:
+        check = FILE_CHECKS.get(rule.check)
+        if check is None:
+            continue
+        extra = check(table, rule, profile)
+        if extra is None:
+            continue
+        message = _FORMAT.format(rule.message, sheet=table.sheet, **extra)
+        f.remarks.append(Remark(rule.code, rule.severity, table.sheet, None, None, None, None, message, rule.clause))
+
+
+def _row_remarks(profile, files, tables, df, failures) -> None:
+    if failures.empty:
+        return
+    by_code = {r.code: r for r in profile.rules}
+    contexts: dict[str, pd.Series] = {}
+    for code in failures["code"].unique():
+        rule = by_code[code]
+        if rule.check in ROW_CONTEXT:
+            name, series = ROW_CONTEXT[rule.check](df, rule)
+            contexts[code] = series
+            contexts[code].name = name
+    seen: set[tuple[int, str, str]] = set()
+    for code, index, key in failures.itertuples(index=False):
+        rule: Rule = by_code[code]
+        row = df.loc[index]
+        file_i = int(row["file"])
+        table = tables[file_i]
+        # A rule reading a column the file lacks would only repeat the file-level remark.
+        if any(c in table.missing for c in RowCheck.columns(rule)):
+            continue
+        if code in contexts:
+            row = row.copy()
+            row[contexts[code].name] = contexts[code].loc[index]
+        check = ROW_CHECKS[rule.check]
+        extra = check.details(row, key, rule, profile) if check.details else {}
+        excel_row, col = table.origin.get((int(row["row"]), table.columns[key]), (int(row["row"]), table.columns[key]))
+        cell = cell_address(excel_row, col)
+        if (file_i, code, cell) in seen:
+            continue  # one merged cell read into several rows: one remark
+        seen.add((file_i, code, cell))
+        value = row[key]
+        fields = {"cell": cell, "value": value, "column": profile.header(key), "sheet": table.sheet,
+                  **{k: row[k] for k in profile.keys if k != key}, **extra}
+        message = _FORMAT.format(rule.message, **fields)
+        files[file_i].remarks.append(Remark(
+            code=rule.code, severity=rule.severity, sheet=table.sheet, cell=cell, row=excel_row,
+            column=profile.header(key), value=value, message=message, clause=rule.clause,
+        ))
+
+
+def _canonicalise(profile: Profile, df: pd.DataFrame) -> None:
+    """Vocabulary values as the check saw them: «онлайн» becomes «Онлайн-точка» in the consolidated list."""
+    for rule in profile.rules:
+        if rule.check != "in_vocabulary":
+            continue
+        voc = profile.vocabulary(rule.params["vocabulary"])
+        col = df[rule.column]
+        uniq = col.unique()
+        mapping = {v: voc.get(match_key(v), v) for v in uniq}
+        df[rule.column] = col.map(mapping)

@@ -1,0 +1,161 @@
+"""The main job, stage by stage: find files, read, check as one batch, return, consolidate, report."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+from consolidator.annotate import RETURNED_DIR, write_returned
+from consolidator.atomic import write_text
+from consolidator.engine import check_batch
+from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
+from consolidator.profile import Profile
+from consolidator.read import Table, UnreadableError, read_table
+from consolidator.workdays import add_working_days
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+REPORT = "report.json"
+CONSOLIDATED = "Сводный перечень.xlsx"
+ORDER = "Проект приказа.docx"
+PROTOCOL = "Протокол проверки.xlsx"
+
+Progress = Callable[[str], None]
+
+
+def discover(inbox: Path) -> list[FileResult]:
+    """Every file under the inbox, in a stable order; folders name the subdivision."""
+    inbox = inbox.resolve()
+    found = []
+    for root, dirs, names in os.walk(inbox):
+        dirs.sort()
+        # A folder that is a link is not entered: it may lead out of the inbox.
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+        for name in sorted(names):
+            path = Path(root) / name
+            rel = PurePosixPath(*path.relative_to(inbox).parts)
+            folder = rel.parts[0] if len(rel.parts) > 1 else None
+            found.append(FileResult(path=str(rel), source=path, subdivision=folder or ""))
+    return found
+
+
+def _skip_reason(f: FileResult, inbox: Path) -> str | None:
+    name = f.source.name
+    if f.source.is_symlink():
+        target = f.source.resolve()
+        if not target.is_relative_to(inbox.resolve()):
+            return "Ссылка на файл вне папки входящих: такие ссылки не открываются."
+    if name.startswith("~$"):
+        return "Служебный файл блокировки Excel (~$…), создается при открытии книги; это не перечень."
+    if f.source.suffix.lower() not in WORKBOOK_SUFFIXES:
+        ext = f.source.suffix or "без расширения"
+        return f"Файл {ext} не является книгой Excel или OpenDocument (.xlsx, .xlsm, .xls, .xlsb, .ods)."
+    return None
+
+
+def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None) -> Batch:
+    """The whole job: check every file, then write returned copies, the consolidated list, the
+    order draft, the protocol and report.json into `out`."""
+    progress = progress or (lambda _name: None)
+    batch = check(profile, inbox, out, run_date, progress)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_returned_copies(batch, progress)
+    _write_outputs(batch)
+    return batch
+
+
+def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None) -> Batch:
+    """Read and check every file; set verdicts, remarks and deadlines. Writes nothing."""
+    progress = progress or (lambda _name: None)
+    files = discover(inbox)
+    tables: dict[int, Table] = {}
+    fix_days = profile.deadlines["fix"].days if "fix" in profile.deadlines else None
+    for i, f in enumerate(files):
+        progress(f.path)
+        reason = _skip_reason(f, inbox)
+        if reason:
+            f.verdict, f.reason = SKIPPED, reason
+            continue
+        try:
+            table = read_table(f.source, profile)
+        except UnreadableError as exc:
+            f.verdict, f.reason = UNREADABLE, str(exc)
+            continue
+        if table is None:
+            table = Table(sheet=None, header_row=0, columns={}, missing=list(profile.keys))
+        tables[i] = table
+        f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
+        f.subdivision = f.subdivision or table.subdivision or f.source.stem
+    data = check_batch(profile, files, tables)
+    batch = Batch(profile=profile, run_date=run_date, inbox=inbox, out=out, files=files, data=data)
+    for f in files:
+        if f.verdict == ACCEPTED and f.errors:
+            f.verdict = RETURNED
+            if fix_days is not None:
+                f.fix_deadline = add_working_days(run_date, fix_days)
+    return batch
+
+
+def _write_returned_copies(batch: Batch, progress: Progress) -> None:
+    """Write all returned copies into a fresh folder, then swap it in: copies from an earlier run
+    of a file that is now accepted do not linger."""
+    final = batch.out / RETURNED_DIR
+    staging = batch.out / f".{RETURNED_DIR}.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    for f in batch.files:
+        if f.verdict == RETURNED:
+            progress(f.path)
+            f.returned_copy = write_returned(batch, f, staging)
+    old = batch.out / f".{RETURNED_DIR}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    nested = staging / RETURNED_DIR
+    if nested.exists():
+        nested.rename(final)
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_outputs(batch: Batch) -> None:
+    from consolidator.consolidate import write_consolidated
+    from consolidator.order import write_order
+    from consolidator.protocol import write_protocol
+
+    rows = batch.accepted_rows()
+    consolidated_rows = write_consolidated(batch, rows, batch.out / CONSOLIDATED)
+    batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
+    if len(rows):
+        write_order(batch, rows, batch.out / ORDER)
+        batch.order = {"path": ORDER}
+    else:
+        (batch.out / ORDER).unlink(missing_ok=True)
+        batch.order = None
+    write_protocol(batch, batch.out / PROTOCOL)
+    write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
+
+
+def report(batch: Batch) -> dict:
+    """report.json: a public contract read by other systems (see README)."""
+    return {
+        "profile": batch.profile.key,
+        "run_date": batch.run_date.isoformat(),
+        "files": [
+            {
+                "path": f.path,
+                "subdivision": f.subdivision,
+                "verdict": f.verdict,
+                "reason": f.reason,
+                "sheet": f.sheet,
+                "rows": f.rows,
+                "remarks": [r.to_json() for r in f.remarks],
+                "returned_copy": f.returned_copy,
+                "fix_deadline": f.fix_deadline.isoformat() if f.fix_deadline else None,
+            }
+            for f in batch.files
+        ],
+        "consolidated": batch.consolidated,
+        "order": batch.order,
+    }

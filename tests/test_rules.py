@@ -1,0 +1,63 @@
+"""Every rule of every profile fires on its failing example, at the expected cells, and stays silent
+on its passing example. The examples live next to the profiles, in rules/examples/."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from consolidator.pipeline import check
+from consolidator.profile import available_profiles, load_profile, rules_dir
+from tests.workbooks import cell_of, make_form
+
+EXAMPLES = {name: yaml.safe_load((rules_dir() / "examples" / f"{name}.yaml").read_text(encoding="utf-8"))
+            for name in available_profiles()}
+CASES = [(name, code, kind) for name, ex in EXAMPLES.items() for code in ex["examples"] for kind in ("fail", "pass")]
+
+
+def _check(tmp_path: Path, profile_name: str, example: dict):
+    profile = load_profile(profile_name)
+    base = EXAMPLES[profile_name]["base"]
+    rows = [{**base, **row} for row in example["rows"]]
+    drop = tuple(example.get("drop_columns", ()))
+    make_form(tmp_path / "inbox" / "Отдел" / "перечень.xlsx", profile, rows, drop_columns=drop)
+    batch = check(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16))
+    return profile, batch.files[0], drop
+
+
+@pytest.mark.parametrize("profile_name,code,kind", CASES, ids=[f"{p}:{c}:{k}" for p, c, k in CASES])
+def test_rule_example(tmp_path, profile_name, code, kind):
+    example = EXAMPLES[profile_name]["examples"][code][kind]
+    profile, result, drop = _check(tmp_path, profile_name, example)
+    fired = [r for r in result.remarks if r.code == code]
+    if kind == "pass":
+        assert result.remarks == [], [r.message for r in result.remarks]
+        assert result.verdict == "accepted"
+        return
+    expect = example["expect"]
+    if isinstance(expect, dict) and expect.get("file"):
+        assert len(fired) == 1 and fired[0].cell is None
+    else:
+        cells = sorted(cell_of(profile, row, key, drop) for row, key in expect)
+        assert sorted(r.cell for r in fired) == cells
+    rule = profile.rule(code)
+    assert all(r.clause == rule.clause and r.severity == rule.severity for r in fired)
+    assert result.verdict == ("returned" if rule.severity == "error" else "accepted")
+
+
+@pytest.mark.parametrize("profile_name", available_profiles())
+def test_every_rule_is_complete(profile_name):
+    profile = load_profile(profile_name)
+    examples = EXAMPLES[profile_name]["examples"]
+    for rule in profile.rules:
+        assert rule.clause.strip() and rule.message.strip() and rule.summary.strip(), rule.code
+        assert set(examples.get(rule.code, {})) == {"fail", "pass"}, f"{rule.code} lacks examples"
+    assert len({r.code for r in profile.rules}) == len(profile.rules)
+    assert set(examples) <= {r.code for r in profile.rules}
+
+
+def test_codes_unique_across_profiles():
+    codes = [r.code for name in available_profiles() for r in load_profile(name).rules]
+    assert len(codes) == len(set(codes))
