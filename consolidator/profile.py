@@ -134,7 +134,11 @@ class Profile:
 
 
 def rules_dir() -> Path:
-    return Path(str(resources.files("consolidator.rules")))
+    """The rules/ folder: installed as consolidator.rules, or beside the package in a source tree."""
+    try:
+        return Path(str(resources.files("consolidator.rules")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "rules"
 
 
 def available_profiles() -> list[str]:
