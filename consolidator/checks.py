@@ -121,7 +121,9 @@ def _dup_keys(df, rule) -> list[pd.Series]:
 
 def _unique_within(df, rule, profile):
     keyframe = pd.concat(_dup_keys(df, rule), axis=1, keys=range(len(rule.params["within"]) + 2))
-    return _frame(rule, (df[rule.column] != "") & keyframe.duplicated(keep="first"))
+    # Rows with an empty service (or group) get their own remark; they are not one service.
+    complete = (df[[rule.column, *rule.params["within"]]] != "").all(axis=1)
+    return _frame(rule, complete & keyframe.duplicated(keep="first"))
 
 
 def _first_rows(df, rule) -> pd.Series:

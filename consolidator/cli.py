@@ -76,23 +76,46 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
                          f"входящие файлы не изменяются, укажите другую папку --out.")
     day = run_date.date() if run_date else date.today()
 
-    with click.progressbar(length=1, label="Проверка файлов", file=sys.stderr, show_pos=True,
-                           item_show_func=lambda name: name) as bar:
-        def progress(name: str) -> None:
-            bar.length = max(bar.length, bar.pos + 2)
-            bar.update(1, name[-40:])
-
+    with _Progress() as progress:
         batch = run(profile, inbox, out, day, progress)
     _print_summary(batch)
     sys.exit(EXIT_OK if all(f.verdict in ("accepted", "skipped") for f in batch.files) else EXIT_RETURNED)
+
+
+class _Progress:
+    """A progress bar per stage on stderr; click draws it only on a terminal."""
+
+    def __init__(self):
+        self.bar = None
+
+    def __call__(self, label: str, total: int):
+        self.close()
+        if total == 0:
+            return lambda name: None
+        self.bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True,
+                                     item_show_func=lambda name: (name or "")[-50:])
+        self.bar.__enter__()
+        return lambda name: self.bar.update(1, name)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def _print_summary(batch) -> None:
     from consolidator.model import VERDICT_RU
 
     headers = ["Файл", "Подразделение", "Решение", "Строк", "Ошибок", "Предупр."]
-    rows = [[f.path, f.subdivision, VERDICT_RU[f.verdict], str(f.rows), str(f.errors), str(f.warnings)]
-            for f in batch.files]
+    # The folder already names the subdivision; the file column shows the rest of the path.
+    rows = [[f.path.split("/", 1)[1] if f.path.startswith(f.subdivision + "/") else f.path, f.subdivision,
+             VERDICT_RU[f.verdict], str(f.rows), str(f.errors), str(f.warnings)] for f in batch.files]
     widths = [min(48, max(len(r[i]) for r in [headers, *rows])) for i in range(len(headers))]
 
     def line(cells):

@@ -22,7 +22,12 @@ CONSOLIDATED = "Сводный перечень.xlsx"
 ORDER = "Проект приказа.docx"
 PROTOCOL = "Протокол проверки.xlsx"
 
-Progress = Callable[[str], None]
+# progress(label, total) starts a stage of `total` steps and returns step(name), called per file.
+Progress = Callable[[str, int], Callable[[str], None]]
+
+
+def _no_progress(label: str, total: int) -> Callable[[str], None]:
+    return lambda name: None
 
 
 def discover(inbox: Path) -> list[FileResult]:
@@ -58,7 +63,7 @@ def _skip_reason(f: FileResult, inbox: Path) -> str | None:
 def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None) -> Batch:
     """The whole job: check every file, then write returned copies, the consolidated list, the
     order draft, the protocol and report.json into `out`."""
-    progress = progress or (lambda _name: None)
+    progress = progress or _no_progress
     batch = check(profile, inbox, out, run_date, progress)
     out.mkdir(parents=True, exist_ok=True)
     _write_returned_copies(batch, progress)
@@ -68,12 +73,12 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
 
 def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None) -> Batch:
     """Read and check every file; set verdicts, remarks and deadlines. Writes nothing."""
-    progress = progress or (lambda _name: None)
     files = discover(inbox)
+    step = (progress or _no_progress)("Чтение файлов", len(files))
     tables: dict[int, Table] = {}
     fix_days = profile.deadlines["fix"].days if "fix" in profile.deadlines else None
     for i, f in enumerate(files):
-        progress(f.path)
+        step(f.path)
         reason = _skip_reason(f, inbox)
         if reason:
             f.verdict, f.reason = SKIPPED, reason
@@ -104,10 +109,11 @@ def _write_returned_copies(batch: Batch, progress: Progress) -> None:
     final = batch.out / RETURNED_DIR
     staging = batch.out / f".{RETURNED_DIR}.new"
     shutil.rmtree(staging, ignore_errors=True)
-    for f in batch.files:
-        if f.verdict == RETURNED:
-            progress(f.path)
-            f.returned_copy = write_returned(batch, f, staging)
+    returned = [f for f in batch.files if f.verdict == RETURNED]
+    step = progress("Копии с замечаниями", len(returned))
+    for f in returned:
+        step(f.path)
+        f.returned_copy = write_returned(batch, f, staging)
     old = batch.out / f".{RETURNED_DIR}.old"
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine
+from defusedxml import ElementTree
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 
 from consolidator.profile import Profile
 from consolidator.text import clean, header_key
@@ -91,12 +95,17 @@ def read_table(path: Path, profile: Profile) -> Table | None:
     """The form's table from the best-matching sheet, or None when no sheet has the form's header."""
     wb = open_workbook(path)
     best: tuple[int, int, Table, list, list] | None = None
+    ods_merges = None
     try:
         for order, name in enumerate(wb.sheet_names):
             try:
                 sheet = wb.get_sheet_by_name(name)
                 grid = sheet.to_python(skip_empty_area=False)
-                merged = sheet.merged_cell_ranges or []
+                if path.suffix.lower() == ".ods":
+                    ods_merges = ods_merges if ods_merges is not None else _ods_merged_ranges(path)
+                    merged = ods_merges.get(name, [])
+                else:
+                    merged = sheet.merged_cell_ranges or []
             except Exception as exc:
                 raise UnreadableError(f"Лист «{name}» не удалось прочитать ({type(exc).__name__}: {str(exc)[:200]}).") from exc
             found = _find_header(grid, profile)
@@ -128,6 +137,30 @@ def _find_header(grid: list[list], profile: Profile) -> tuple[int, dict[str, int
         if len(columns) >= MIN_HEADER_COLUMNS and (best is None or len(columns) > len(best[1])):
             best = (r, columns)
     return best
+
+
+def _ods_merged_ranges(path: Path) -> dict[str, list]:
+    """Merged ranges of every sheet of an .ods, as calamine gives them for .xlsx and .xls
+    (python-calamine reports none for .ods): {sheet: [((r1, c1), (r2, c2)), ...]}, 0-based."""
+    t = f"{{{_ODS_TABLE}}}"
+    with zipfile.ZipFile(path) as z:
+        root = ElementTree.fromstring(z.read("content.xml"))
+    out = {}
+    for table in root.iter(f"{t}table"):
+        merges, r = [], 0
+        for row in table.iter(f"{t}table-row"):
+            c = 0
+            for cell in row:
+                if cell.tag not in (f"{t}table-cell", f"{t}covered-table-cell"):
+                    continue
+                rows = int(cell.get(f"{t}number-rows-spanned", 1))
+                cols = int(cell.get(f"{t}number-columns-spanned", 1))
+                if rows > 1 or cols > 1:
+                    merges.append(((r, c), (r + rows - 1, c + cols - 1)))
+                c += int(cell.get(f"{t}number-columns-repeated", 1))
+            r += int(row.get(f"{t}number-rows-repeated", 1))
+        out[table.get(f"{t}name")] = merges
+    return out
 
 
 def _fill_merged_down(grid: list[list], merged: list) -> dict[tuple[int, int], tuple[int, int]]:

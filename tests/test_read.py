@@ -2,6 +2,9 @@
 .ods fixtures made with LibreOffice live in tests/fixtures)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import openpyxl
 import pytest
 
@@ -127,3 +130,17 @@ def test_not_a_workbook(tmp_path, udmurt):
 def test_match_header_ignores_layout_but_not_meaning(udmurt):
     cells = ["№ п/п", "Точка  взаимодействия", "Вид деятельности"]
     assert match_header(cells, udmurt) == {"num": 0, "point": 1}
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXPECTED_FIXTURES = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FIXTURES))
+def test_fixture_layouts(name, udmurt):
+    """Real .xls/.ods made by LibreOffice and .xlsx layouts: rows found, merges filled down."""
+    exp = EXPECTED_FIXTURES[name]
+    t = read_table(FIXTURES / name, udmurt)
+    assert t.sheet == exp["sheet"] and t.header_row == exp["header_row"] and t.missing == []
+    assert [(row, dict(zip(udmurt.keys, values))) for row, values in t.rows] == \
+        [(row, values) for row, values in exp["rows"]]
