@@ -18,8 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidator.atomic import atomic_path
 from consolidator.model import SEVERITY_RU, Batch, FileResult
-from consolidator.read import open_workbook
-from consolidator.xlsx import BORDER, set_value
+from consolidator.read import ods_merged_ranges, open_workbook
+from consolidator.xlsx import BORDER, row_height, set_value
 
 RETURNED_DIR = "на доработку"
 REMARKS_SHEET = "Замечания"
@@ -64,16 +64,40 @@ def _values_copy(source: Path) -> openpyxl.Workbook:
     for name in src.sheet_names:
         sheet = src.get_sheet_by_name(name)
         ws = wb.create_sheet(name[:31])
-        for r, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+        grid = sheet.to_python(skip_empty_area=False)
+        widths = _widths(grid)
+        wrap = Alignment(wrap_text=True, vertical="top")
+        for r, row in enumerate(grid, start=1):
+            in_table = sum(v not in ("", None) for v in row) > 1  # a lone title or footnote spills over
             for c, value in enumerate(row, start=1):
                 if value not in ("", None):
-                    set_value(ws.cell(r, c), value if isinstance(value, (int, float, str)) else str(value))
-        for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []:
+                    cell = ws.cell(r, c)
+                    set_value(cell, value if isinstance(value, (int, float, str)) else str(value))
+                    if in_table:
+                        cell.alignment = wrap
+            if in_table:
+                ws.row_dimensions[r].height = row_height(row, widths)
+        merges = ods_merged_ranges(source).get(name, []) if source.suffix.lower() == ".ods" \
+            else sheet.merged_cell_ranges or []
+        for (r1, c1), (r2, c2) in merges:
             if (r1, c1) != (r2, c2):
                 ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
-        for c in range(1, ws.max_column + 1):
-            ws.column_dimensions[get_column_letter(c)].width = 24
+        for c, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = width
     return wb
+
+
+def _widths(grid: list[list]) -> list[float]:
+    """Column widths from the values' lengths (the source's own widths are not readable)."""
+    ncols = max((len(r) for r in grid), default=0)
+    # Titles and footnotes stand alone in their row and spill over the next cells: they don't count.
+    table_rows = [r for r in grid if sum(v not in ("", None) for v in r) > 1]
+    widths = []
+    for c in range(ncols):
+        lengths = sorted(len(str(r[c])) for r in table_rows if c < len(r) and r[c] not in ("", None))
+        typical = lengths[int(len(lengths) * 0.8)] if lengths else 0
+        widths.append(float(min(45, max(6, typical))))
+    return widths
 
 
 def _mark_cells(wb: openpyxl.Workbook, f: FileResult) -> None:
@@ -112,14 +136,18 @@ def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted
     if converted:
         lines.append((f"Файл получен в формате {converted}; возвращается копия в формате .xlsx только со "
                       f"значениями ячеек, без оформления исходного файла.", Font(italic=True)))
+    headers = ["№", "Лист", "Ячейка", "Графа", "Значение", "Вид", "Замечание", "Пункт Порядка"]
+    widths = [5, 14, 9, 26, 30, 15, 70, 24]
     for i, (text, font) in enumerate(lines, start=1):
         cell = ws.cell(i, 1)
         set_value(cell, text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
         if font:
             cell.font = font
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=len(headers))
+        ws.row_dimensions[i].height = row_height([text], [sum(widths) * (0.8 if font and font.size else 1)],
+                                                 20 if font and font.size else 15)
     header_row = len(lines) + 2
-    headers = ["№", "Лист", "Ячейка", "Графа", "Значение", "Вид", "Замечание", "Пункт Порядка"]
-    widths = [5, 14, 9, 26, 30, 15, 70, 24]
     for c, (h, w) in enumerate(zip(headers, widths), start=1):
         cell = ws.cell(header_row, c)
         set_value(cell, h)
@@ -138,6 +166,7 @@ def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted
             cell.border = BORDER
             cell.alignment = wrap
         ws.cell(row, 6).fill = FILL[r.severity]
+        ws.row_dimensions[row].height = row_height(values, widths)
         if r.cell and r.sheet in wb.sheetnames:
             link = ws.cell(row, 3)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{r.sheet}'!{r.cell}")

@@ -102,7 +102,7 @@ def read_table(path: Path, profile: Profile) -> Table | None:
                 sheet = wb.get_sheet_by_name(name)
                 grid = sheet.to_python(skip_empty_area=False)
                 if path.suffix.lower() == ".ods":
-                    ods_merges = ods_merges if ods_merges is not None else _ods_merged_ranges(path)
+                    ods_merges = ods_merges if ods_merges is not None else ods_merged_ranges(path)
                     merged = ods_merges.get(name, [])
                 else:
                     merged = sheet.merged_cell_ranges or []
@@ -139,7 +139,7 @@ def _find_header(grid: list[list], profile: Profile) -> tuple[int, dict[str, int
     return best
 
 
-def _ods_merged_ranges(path: Path) -> dict[str, list]:
+def ods_merged_ranges(path: Path) -> dict[str, list]:
     """Merged ranges of every sheet of an .ods, as calamine gives them for .xlsx and .xls
     (python-calamine reports none for .ods): {sheet: [((r1, c1), (r2, c2)), ...]}, 0-based."""
     t = f"{{{_ODS_TABLE}}}"

@@ -31,3 +31,16 @@ def set_value(cell: Cell, value: object) -> None:
 def cell_address(row: int, col0: int) -> str:
     """Excel address from a 1-based row and a 0-based column index."""
     return f"{get_column_letter(col0 + 1)}{row}"
+
+
+def row_height(texts: list[object], widths: list[float], line_height: float = 15.0) -> float:
+    """A row height that shows wrapped text whole: LibreOffice and R7-Office do not grow rows written
+    by openpyxl on opening, so the height is estimated from text length and column width."""
+    lines = 1
+    for text, width in zip(texts, widths):
+        if text is None:
+            continue
+        chars_per_line = max(1.0, width * 1.0)
+        n = sum(max(1, -(-len(part) // int(chars_per_line))) for part in str(text).split("\n"))
+        lines = max(lines, n)
+    return lines * line_height
