@@ -1,10 +1,13 @@
 """Small helpers for writing workbooks with openpyxl."""
 from __future__ import annotations
 
+import re
+
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Border, Side
 from openpyxl.utils import get_column_letter
 
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -19,10 +22,8 @@ def set_value(cell: Cell, value: object) -> None:
         cell.value = None
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        value = str(value)
         # Characters XML 1.0 cannot hold make the file unreadable; drop them.
-        value = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
-        cell.value = value
+        cell.value = _XML_ILLEGAL.sub("", str(value))
         cell.data_type = "s"
         return
     cell.value = value
