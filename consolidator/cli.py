@@ -46,6 +46,36 @@ def main() -> None:
             stream.reconfigure(errors="replace")
 
 
+def _tracking_options(fn):
+    fn = click.option("--calendar", "calendar_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                      default=None, help="Файл YAML с переносами выходных дней на год, которого еще нет "
+                                         "в производственном календаре программы.")(fn)
+    fn = click.option("--subdivisions", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+                      help="Файл YAML со списком подразделений, которые должны представить перечни "
+                           "(name, aliases, head, email).")(fn)
+    fn = click.option("--journal", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                      help="Журнал представлений (SQLite). По умолчанию — журнал.sqlite в папке результатов.")(fn)
+    return fn
+
+
+def _registry_and_calendar(subdivisions: Path | None, calendar_file: Path | None):
+    from consolidator.tracking import RegistryError, load_registry
+    from consolidator.workdays import Calendar, CalendarError
+
+    try:
+        return load_registry(subdivisions), Calendar.load(calendar_file)
+    except (RegistryError, CalendarError) as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _warn_unknown_years(calendar, days) -> None:
+    years = sorted({d.year for d in days if calendar.unknown_year(d)})
+    if years:
+        click.echo(f"Внимание: переносы выходных дней на {', '.join(map(str, years))} г. программе неизвестны; "
+                   f"сроки посчитаны без них. Добавьте переносы из постановления Правительства в файл "
+                   f"--calendar.", err=True)
+
+
 @main.command("run")
 @click.argument("inbox", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
@@ -56,7 +86,9 @@ def main() -> None:
               help="Дата проверки (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ), от нее считаются сроки. По умолчанию — сегодня.")
 @click.option("--org", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="Файл YAML с реквизитами организации для проекта приказа (заменяет значения профиля).")
-def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org: Path | None) -> None:
+@_tracking_options
+def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org: Path | None,
+                journal: Path | None, subdivisions: Path | None, calendar_file: Path | None) -> None:
     """Проверить файлы в папке INBOX, вернуть несоответствующие с замечаниями, свести принятые.
 
     INBOX — папка с файлами подразделений (можно по папке на подразделение). По умолчанию —
@@ -76,8 +108,10 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
                          f"входящие файлы не изменяются, укажите другую папку --out.")
     day = run_date.date() if run_date else date.today()
 
+    registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
     with _Progress() as progress:
-        batch = run(profile, inbox, out, day, progress)
+        batch = run(profile, inbox, out, day, progress, journal, registry, calendar)
+    _warn_unknown_years(calendar, [f.fix_deadline for f in batch.files if f.fix_deadline])
     _print_summary(batch)
     sys.exit(EXIT_OK if all(f.verdict in ("accepted", "skipped") for f in batch.files) else EXIT_RETURNED)
 
@@ -109,13 +143,7 @@ class _Progress:
         self.close()
 
 
-def _print_summary(batch) -> None:
-    from consolidator.model import VERDICT_RU
-
-    headers = ["Файл", "Подразделение", "Решение", "Строк", "Ошибок", "Предупр."]
-    # The folder already names the subdivision; the file column shows the rest of the path.
-    rows = [[f.path.split("/", 1)[1] if f.path.startswith(f.subdivision + "/") else f.path, f.subdivision,
-             VERDICT_RU[f.verdict], str(f.rows), str(f.errors), str(f.warnings)] for f in batch.files]
+def _print_table(headers: list[str], rows: list[list[str]]) -> None:
     widths = [min(48, max(len(r[i]) for r in [headers, *rows])) for i in range(len(headers))]
 
     def line(cells):
@@ -125,15 +153,56 @@ def _print_summary(batch) -> None:
     click.echo("  ".join("-" * w for w in widths))
     for r in rows:
         click.echo(line(r))
+
+
+def _print_summary(batch) -> None:
+    from consolidator.model import VERDICT_RU
+
+    headers = ["Файл", "Подразделение", "Решение", "Строк", "Ошибок", "Предупр."]
+    # The folder already names the subdivision; the file column shows the rest of the path.
+    rows = [[f.path.split("/", 1)[1] if f.path.startswith(f.subdivision + "/") else f.path, f.subdivision,
+             VERDICT_RU[f.verdict], str(f.rows), str(f.errors), str(f.warnings)] for f in batch.files]
+    _print_table(headers, rows)
     counts = {v: sum(f.verdict == v for f in batch.files) for v in VERDICT_RU}
     click.echo("")
     click.echo(f"Профиль: {batch.profile.name}. Дата проверки: {batch.run_date.strftime('%d.%m.%Y')}.")
-    click.echo("Файлов: " + ", ".join(f"{VERDICT_RU[v]} — {n}" for v, n in counts.items()) + ".")
+    click.echo("Файлов: " + ", ".join(f"{VERDICT_RU[v]} — {n}" for v, n in counts.items() if n) + ".")
     if batch.consolidated:
         click.echo(f"Сводный перечень: {batch.out / batch.consolidated['path']} ({batch.consolidated['rows']} строк).")
     if batch.order:
         click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
     click.echo(f"Отчет: {batch.out / 'report.json'}; протокол: {batch.out / 'Протокол проверки.xlsx'}.")
+
+
+@main.command("status")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), show_default=True,
+              help="Папка результатов, где лежит журнал и куда пишется Журнал.xlsx.")
+@click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]), default=None,
+              help="Дата, на которую показать статусы. По умолчанию — сегодня.")
+@_tracking_options
+def status_command(out: Path, run_date, journal: Path | None, subdivisions: Path | None,
+                   calendar_file: Path | None) -> None:
+    """Показать статус каждого подразделения по журналу: представлен ли перечень, принят ли, сроки,
+    просрочка; записать Журнал.xlsx в папку результатов."""
+    from consolidator.journal import Journal
+    from consolidator.journal_report import FILE_NAME, write_journal_xlsx
+    from consolidator.pipeline import JOURNAL
+    from consolidator.tracking import statuses_from_journal
+
+    path = journal or out / JOURNAL
+    if not path.exists():
+        raise UsageError(f"Журнал «{path}» не найден: сначала выполните consolidator run.")
+    registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
+    day = run_date.date() if run_date else date.today()
+    with Journal(path) as j:
+        statuses = statuses_from_journal(j, registry, day, calendar)
+        write_journal_xlsx(statuses, j.versions(), day, out / FILE_NAME)
+    headers = ["Подразделение", "Статус", "Текущая версия", "Получена", "Срок устранения", "Просрочка"]
+    rows = [[s["name"], s["status"], s["current"] or "—", s["received"] or "—", s["fix_deadline"] or "—",
+             str(s["overdue_days"]) if s["overdue_days"] else ""] for s in statuses]
+    _print_table(headers, rows)
+    click.echo(f"\nСтатусы на {day.strftime('%d.%m.%Y')}. Журнал: {out / FILE_NAME}.")
+    _warn_unknown_years(calendar, [date.fromisoformat(s["fix_deadline"]) for s in statuses if s["fix_deadline"]])
 
 
 @main.command("rules")

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidator.atomic import atomic_path
-from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, VERDICT_RU, Batch, FileResult
+from consolidator.model import ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, VERDICT_RU, Batch, FileResult
 from consolidator.xlsx import BORDER, set_value
 
 FILE_NAME = "Сводный перечень.xlsx"
@@ -290,20 +290,25 @@ def _not_included_reason(f: FileResult) -> str:
 
 
 def completeness_line(batch: Batch) -> str:
-    """How many files were received, accepted and left out, in one sentence."""
+    """How many files were received, accepted and left out, and who has not submitted, in one sentence."""
     total = len(batch.files)
     by_verdict = Counter(f.verdict for f in batch.files)
     accepted = by_verdict[ACCEPTED]
-    left_out = total - accepted
+    missing = [s["name"] for s in batch.subdivisions or [] if s["status"] == "не представлен"]
+    absent = (f" Не представили перечень: {len(missing)} ({'; '.join(missing)})." if missing else "")
     if total == 0:
-        return "Не получено ни одного файла: сводный перечень пуст."
-    if left_out == 0:
-        return f"Получено файлов: {total}. Все {total} включены в сводный перечень."
-    detail = ", ".join(f"{VERDICT_RU[v]}: {by_verdict[v]}" for v in (RETURNED, UNREADABLE, SKIPPED)
+        return "Не получено ни одного файла: сводный перечень пуст." + absent
+    # Skipped files are not lists, superseded ones were replaced by a newer version: neither is missing.
+    blocking = by_verdict[RETURNED] + by_verdict[UNREADABLE]
+    detail = ", ".join(f"{VERDICT_RU[v]}: {by_verdict[v]}" for v in (RETURNED, UNREADABLE, SUPERSEDED, SKIPPED)
                        if by_verdict[v])
-    return (f"Получено файлов: {total}. Включено в сводный перечень: {accepted}. Не включено: {left_out} "
-            f"({detail}). Сводный перечень НЕПОЛНЫЙ: строк из невключенных файлов в нем нет "
-            f"(список — ниже).")
+    line = f"Получено файлов: {total}. Включено в сводный перечень: {accepted}."
+    if detail:
+        line += f" Не включено: {total - accepted} ({detail})."
+    if blocking or missing:
+        return line + absent + (" Сводный перечень НЕПОЛНЫЙ: строк из невключенных файлов и непредставленных "
+                                "перечней в нем нет (список — ниже).")
+    return line + " Сводный перечень полный."
 
 
 def _write_summary(ws: Worksheet, batch: Batch, rows: pd.DataFrame) -> None:

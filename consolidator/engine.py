@@ -165,6 +165,7 @@ def _row_remarks(profile, files, tables, df, failures) -> None:
         files[file_i].remarks.append(Remark(
             code=rule.code, severity=rule.severity, sheet=table.sheet, cell=cell, row=excel_row,
             column=profile.header(key), value=value, message=message, clause=rule.clause,
+            key="|".join(match_key(row[k]) for k in profile.keys if k != profile.number_column),
         ))
 
 

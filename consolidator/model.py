@@ -14,12 +14,14 @@ import pandas as pd
 from consolidator.profile import Profile
 
 ACCEPTED, RETURNED, UNREADABLE, SKIPPED = "accepted", "returned", "unreadable", "skipped"
+SUPERSEDED = "superseded"  # an older version of a subdivision's file: never consolidated
 
 VERDICT_RU = {
     ACCEPTED: "принят",
     RETURNED: "возвращен на доработку",
     UNREADABLE: "не прочитан",
     SKIPPED: "пропущен",
+    SUPERSEDED: "заменен новой версией",
 }
 SEVERITY_RU = {"error": "ошибка", "warning": "предупреждение"}
 
@@ -35,13 +37,21 @@ class Remark:
     value: str | None
     message: str
     clause: str
+    # The flagged row's content (its values but the number), to find the same remark in a later
+    # version of the file even when rows move; None for a file-level remark.
+    key: str | None = None
+    # For a resubmitted file: «не устранено» (the earlier version had it) or «новое».
+    resolution: str | None = None
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
             "row": self.row, "column": self.column, "value": self.value, "message": self.message,
             "clause": self.clause,
         }
+        if self.resolution is not None:
+            out["resolution"] = self.resolution
+        return out
 
 
 @dataclass
@@ -58,6 +68,12 @@ class FileResult:
     fix_deadline: date | None = None
     # Column key -> 0-based column index in the sheet, for addressing cells (None if unread).
     column_index: dict[str, int] | None = None
+    # For a resubmitted file: the earlier version's remarks that are gone («устранено»).
+    resolved: list[dict] | None = None
+    # Set by tracking: the journal's version of this file, and the verdict its own check gave
+    # before it was superseded by a newer version.
+    version: object = None
+    checked_verdict: str | None = None
 
     @property
     def errors(self) -> int:
@@ -81,6 +97,8 @@ class Batch:
     # What report.json says of the consolidated list and the order, once they are written.
     consolidated: dict | None = None
     order: dict | None = None
+    # Statuses of the subdivisions (expected and seen), set by tracking.
+    subdivisions: list[dict] | None = None
 
     def accepted_rows(self) -> pd.DataFrame:
         """Rows of accepted files as they go into the consolidated list.

@@ -14,13 +14,17 @@ from consolidator.engine import check_batch
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
 from consolidator.profile import Profile
 from consolidator.read import Table, UnreadableError, read_table
-from consolidator.workdays import add_working_days
+from consolidator.eml import write_draft
+from consolidator.journal import Journal
+from consolidator.tracking import Subdivision, record, track
+from consolidator.workdays import Calendar
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 REPORT = "report.json"
 CONSOLIDATED = "Сводный перечень.xlsx"
 ORDER = "Проект приказа.docx"
 PROTOCOL = "Протокол проверки.xlsx"
+JOURNAL = "журнал.sqlite"
 
 # progress(label, total) starts a stage of `total` steps and returns step(name), called per file.
 Progress = Callable[[str, int], Callable[[str], None]]
@@ -60,18 +64,26 @@ def _skip_reason(f: FileResult, inbox: Path) -> str | None:
     return None
 
 
-def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None) -> Batch:
-    """The whole job: check every file, then write returned copies, the consolidated list, the
-    order draft, the protocol and report.json into `out`."""
+def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
+        journal_path: Path | None = None, registry: list[Subdivision] | None = None,
+        calendar: Calendar | None = None) -> Batch:
+    """The whole job: check every file, sort out versions against the journal, then write returned
+    copies with e-mail drafts, the consolidated list, the order draft, the protocol and report.json."""
     progress = progress or _no_progress
-    batch = check(profile, inbox, out, run_date, progress)
+    calendar = calendar or Calendar()
+    registry = registry or []
+    batch = check(profile, inbox, out, run_date, progress, calendar)
     out.mkdir(parents=True, exist_ok=True)
-    _write_returned_copies(batch, progress)
-    _write_outputs(batch)
+    with Journal(journal_path or out / JOURNAL) as journal:
+        track(batch, journal, registry, calendar)
+        _write_returned_copies(batch, progress, {s.name: s.email for s in registry})
+        _write_outputs(batch)
+        record(batch, journal)
     return batch
 
 
-def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None) -> Batch:
+def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
+          calendar: Calendar | None = None) -> Batch:
     """Read and check every file; set verdicts, remarks and deadlines. Writes nothing."""
     files = discover(inbox)
     step = (progress or _no_progress)("Чтение файлов", len(files))
@@ -88,6 +100,10 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
         except UnreadableError as exc:
             f.verdict, f.reason = UNREADABLE, str(exc)
             continue
+        except Exception as exc:  # one odd file must not stop the batch
+            f.verdict = UNREADABLE
+            f.reason = f"Файл не удалось прочитать: {type(exc).__name__}: {str(exc)[:200]}."
+            continue
         if table is None:
             table = Table(sheet=None, header_row=0, columns={}, missing=list(profile.keys))
         tables[i] = table
@@ -99,11 +115,11 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
         if f.verdict == ACCEPTED and f.errors:
             f.verdict = RETURNED
             if fix_days is not None:
-                f.fix_deadline = add_working_days(run_date, fix_days)
+                f.fix_deadline = (calendar or Calendar()).add_working_days(run_date, fix_days)
     return batch
 
 
-def _write_returned_copies(batch: Batch, progress: Progress) -> None:
+def _write_returned_copies(batch: Batch, progress: Progress, emails: dict[str, str | None]) -> None:
     """Write all returned copies into a fresh folder, then swap it in: copies from an earlier run
     of a file that is now accepted do not linger."""
     final = batch.out / RETURNED_DIR
@@ -114,6 +130,7 @@ def _write_returned_copies(batch: Batch, progress: Progress) -> None:
     for f in returned:
         step(f.path)
         f.returned_copy = write_returned(batch, f, staging)
+        write_draft(batch, f, emails.get(f.subdivision), staging)
     old = batch.out / f".{RETURNED_DIR}.old"
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():
@@ -159,9 +176,11 @@ def report(batch: Batch) -> dict:
                 "remarks": [r.to_json() for r in f.remarks],
                 "returned_copy": f.returned_copy,
                 "fix_deadline": f.fix_deadline.isoformat() if f.fix_deadline else None,
+                **({"resolved": f.resolved} if f.resolved is not None else {}),
             }
             for f in batch.files
         ],
         "consolidated": batch.consolidated,
         "order": batch.order,
+        "subdivisions": batch.subdivisions or [],
     }

@@ -3,14 +3,16 @@ filterable table."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from consolidator.atomic import atomic_path
 from consolidator.consolidate import BODY_FONT, Styles, fit_row, print_setup, ru_date, set_widths, text_height
-from consolidator.model import RETURNED, SEVERITY_RU, VERDICT_RU, Batch
+from consolidator.model import RETURNED, SEVERITY_RU, VERDICT_RU, Batch, Remark
 from consolidator.xlsx import BORDER
 
 FILE_NAME = "Протокол проверки.xlsx"
@@ -20,9 +22,12 @@ SHEET_REMARKS = "Замечания"
 FILE_HEADERS = ("Подразделение", "Файл", "Решение", "Строк", "Ошибок", "Предупреждений",
                 "Срок устранения", "Копия на доработку", "Причина")
 FILE_WIDTHS = (40, 45, 22, 9, 9, 17, 13, 45, 50)
+SHEET_SUBDIVISIONS = "Подразделения"
+SUBDIVISION_HEADERS = ("Подразделение", "Статус", "Текущая версия", "Срок устранения", "Просрочено, раб. дней")
+SUBDIVISION_WIDTHS = (45, 24, 55, 16, 14)
 REMARK_HEADERS = ("Подразделение", "Файл", "Лист", "Ячейка", "Строка", "Графа", "Значение", "Вид", "Код",
-                  "Замечание", "Пункт Порядка")
-REMARK_WIDTHS = (30, 35, 14, 8, 8, 25, 30, 15, 16, 70, 22)
+                  "Замечание", "Пункт Порядка", "Отметка об устранении")
+REMARK_WIDTHS = (30, 35, 14, 8, 8, 25, 30, 15, 16, 70, 22, 16)
 
 # Rows above the file table: the heading and the batch line.
 FILES_HEADER_ROW = 4
@@ -40,8 +45,33 @@ def write_protocol(batch: Batch, path: Path) -> None:
     files.title = SHEET_FILES
     _write_files(files, batch)
     _write_remarks(wb.create_sheet(SHEET_REMARKS), batch)
+    if batch.subdivisions:
+        rows = [(s["name"], s["status"], s["current"], ru_date(date.fromisoformat(s["fix_deadline"]))
+                 if s["fix_deadline"] else None, s["overdue_days"] or None) for s in batch.subdivisions]
+        write_table(wb.create_sheet(SHEET_SUBDIVISIONS), "Подразделения: статусы представления перечней",
+                    f"На {ru_date(batch.run_date)}.", SUBDIVISION_HEADERS, SUBDIVISION_WIDTHS, rows)
     with atomic_path(Path(path)) as tmp:
         wb.save(tmp)
+
+
+def write_table(ws, title: str, line: str, headers: tuple, widths: tuple, rows: list[tuple]) -> None:
+    """A titled table sheet with a filter, a frozen header and print setup."""
+    st = Styles(ws)
+    st.define("title", font=Font(name=BODY_FONT, bold=True, size=14))
+    st.define("header", **_HEADER)
+    st.define("text", alignment=_WRAP, border=BORDER)
+    set_widths(ws, widths)
+    st.put(1, 1, title, "title")
+    st.put(2, 1, line, "text")
+    h = 4
+    st.put_row(h, headers, "header")
+    fit_row(ws, h, headers, widths, bold=True)
+    for r, values in enumerate(rows, h + 1):
+        st.put_row(r, values, "text")
+        fit_row(ws, r, values, widths)
+    ws.auto_filter.ref = f"A{h}:{get_column_letter(len(headers))}{h + max(len(rows), 1)}"
+    ws.freeze_panes = ws.cell(row=h + 1, column=1)
+    print_setup(ws, f"{h}:{h}")
 
 
 def _batch_line(batch: Batch) -> str:
@@ -108,16 +138,20 @@ def _write_remarks(ws, batch: Batch) -> None:
     fit_row(ws, 1, REMARK_HEADERS, REMARK_WIDTHS, bold=True)
     r = 2
     for f in batch.files:
-        for m in f.remarks:
+        # Earlier remarks a resubmitted version no longer has are listed as fixed.
+        gone = [Remark(**{k: v for k, v in g.items() if k != "resolution"}, resolution=g["resolution"])
+                for g in f.resolved or []]
+        for m in [*f.remarks, *gone]:
             st.put_row(r, (f.subdivision, f.path, m.sheet, m.cell), "text")
             st.put(r, 5, m.row, "center")
-            tail = (m.column, m.value, SEVERITY_RU.get(m.severity, m.severity), m.code, m.message, m.clause)
+            tail = (m.column, m.value, SEVERITY_RU.get(m.severity, m.severity), m.code, m.message, m.clause,
+                    m.resolution)
             st.put_row(r, tail, "text", first_col=6)
             fit_row(ws, r, (f.subdivision, f.path, m.sheet, m.cell, None, *tail), REMARK_WIDTHS)
             r += 1
     if r == 2:
         st.put(2, 1, "Замечаний нет.", "text")
         r = 3
-    ws.auto_filter.ref = f"A1:K{r - 1}"
+    ws.auto_filter.ref = f"A1:L{r - 1}"
     ws.freeze_panes = "A2"
     print_setup(ws, "1:1")

@@ -1,23 +1,110 @@
-"""Working days of the Russian production calendar (holidays and the decrees' transfers of days off,
-as the `holidays` package knows them)."""
+"""Working days of the Russian production calendar: public holidays and the Government's decrees
+moving days off, as the `holidays` package knows them, plus a user's file for a year it does not
+know yet (a decree is published in the autumn before its year).
+
+The user's file (YAML), given as --calendar:
+
+    2028:
+      days_off: [2028-01-09, 2028-05-08]   # extra non-working days of the decree
+      working_days: [2028-11-04]          # Saturdays or Sundays made working days
+"""
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 import holidays
+import yaml
 
 
 @lru_cache(maxsize=None)
-def _calendar(year: int) -> holidays.HolidayBase:
+def _country(year: int) -> holidays.HolidayBase:
     # Two years, so that a deadline crossing the New Year holidays is counted right.
     return holidays.country_holidays("RU", years=(year, year + 1))
 
 
+def _known_until() -> int:
+    """The last year whose transfers of days off the installed `holidays` knows."""
+    try:
+        from holidays.countries.russia import RussiaStaticHolidays
+
+        return max(RussiaStaticHolidays.special_public_holidays)
+    except (ImportError, AttributeError, ValueError):
+        return date.today().year
+
+
+KNOWN_UNTIL = _known_until()
+
+
+class CalendarError(ValueError):
+    pass
+
+
+@dataclass
+class Calendar:
+    days_off: set[date] = field(default_factory=set)
+    working_days: set[date] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)  # years the user's file covers
+
+    @classmethod
+    def load(cls, path: Path | None) -> "Calendar":
+        if path is None:
+            return cls()
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise CalendarError(f"{path}: не удалось прочитать календарь: {exc}") from exc
+        cal = cls()
+        if not isinstance(data, dict):
+            raise CalendarError(f"{path}: ожидается «год: {{days_off: [...], working_days: [...]}}»")
+        for year, spec in data.items():
+            if not isinstance(year, int) or not isinstance(spec, dict):
+                raise CalendarError(f"{path}: ключ {year!r}: ожидается год и словарь days_off / working_days")
+            cal.years.add(year)
+            for key, target in (("days_off", cal.days_off), ("working_days", cal.working_days)):
+                for d in spec.get(key, []) or []:
+                    if not isinstance(d, date):
+                        raise CalendarError(f"{path}: {year}.{key}: {d!r} — не дата ГГГГ-ММ-ДД")
+                    target.add(d)
+        return cal
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.working_days:
+            return True
+        if day in self.days_off:
+            return False
+        return _country(day.year).is_working_day(day)
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The date `days` working days after `start` (the day of `start` itself is not counted)."""
+        day, left = start, days
+        while left > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                left -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (0 when end <= start)."""
+        n, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            n += self.is_working_day(day)
+        return n
+
+    def unknown_year(self, day: date) -> bool:
+        """True when neither `holidays` nor the user's file knows the transfers of that year."""
+        return day.year > KNOWN_UNTIL and day.year not in self.years
+
+
+DEFAULT = Calendar()
+
+
 def add_working_days(start: date, days: int) -> date:
-    """The date `days` working days after `start` (the day of `start` itself is not counted)."""
-    return _calendar(start.year).get_nth_working_day(start, days)
+    return DEFAULT.add_working_days(start, days)
 
 
 def is_working_day(day: date) -> bool:
-    return _calendar(day.year).is_working_day(day)
+    return DEFAULT.is_working_day(day)

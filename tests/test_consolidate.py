@@ -205,7 +205,7 @@ def test_complete_batch_says_so(tmp_path):
     path = tmp_path / "c.xlsx"
     assert write_consolidated(batch, batch.accepted_rows(), path) == 6
     grid = _calamine(path, SHEET_SUMMARY)
-    assert grid[1][0] == "Получено файлов: 3. Все 3 включены в сводный перечень."
+    assert grid[1][0] == "Получено файлов: 3. Включено в сводный перечень: 3. Сводный перечень полный."
     assert any(str(r[0]).startswith("Файлы, не включенные в сводный перечень: 0") for r in grid)
 
 

@@ -36,7 +36,7 @@ def test_exit_code_and_summary(result):
     assert res.exit_code == 1, res.output  # the samples hold returned files
     verdicts = [f["verdict"] for f in report["files"]]
     counts = (f"принят — {verdicts.count('accepted')}, возвращен на доработку — {verdicts.count('returned')}, "
-              f"не прочитан — {verdicts.count('unreadable')}, пропущен — {verdicts.count('skipped')}")
+              f"пропущен — {verdicts.count('skipped')}")
     assert f"Файлов: {counts}." in res.output
     for f in report["files"]:
         assert f["subdivision"][:20] in res.output
@@ -69,6 +69,8 @@ def test_report_contract(result):
     _, report, out, _ = result
     assert report["profile"] == "udmurt" and report["run_date"] == "2024-07-16"
     keys = {"path", "subdivision", "verdict", "reason", "sheet", "rows", "remarks", "returned_copy", "fix_deadline"}
+    assert {s["name"] for s in report["subdivisions"]} == {f["subdivision"] for f in report["files"]
+                                                          if f["verdict"] != "skipped"}
     for f in report["files"]:
         assert set(f) == keys
         if f["verdict"] == "returned":

@@ -89,11 +89,11 @@ def test_remarks_sheet_lists_every_remark_with_autofilter(written):
     assert [c.value for c in ws[1]] == list(REMARK_HEADERS)
     expected = [(f, m) for f in batch.files for m in f.remarks]
     assert ws.max_row == 1 + len(expected) == 6
-    assert ws.auto_filter.ref == f"A1:K{1 + len(expected)}"
+    assert ws.auto_filter.ref == f"A1:L{1 + len(expected)}"
     assert ws.freeze_panes == "A2"
     for row, (f, m) in zip(ws.iter_rows(min_row=2, values_only=True), expected):
         assert row == (f.subdivision, f.path, m.sheet, m.cell, m.row, m.column, m.value,
-                       {"error": "ошибка", "warning": "предупреждение"}[m.severity], m.code, m.message, m.clause)
+                       {"error": "ошибка", "warning": "предупреждение"}[m.severity], m.code, m.message, m.clause, None)
     grid = _grid(path, SHEET_REMARKS)
     assert [r[8] for r in grid[1:]] == ["UD-LATIN", "UD-DUP", "UD-DUP", "UD-POINT-UNKNOWN", "UD-FORM"]
     assert grid[2][6] == FORMULA  # read back as the text it was

@@ -1,0 +1,160 @@
+"""The submission journal across three runs over a changing inbox, with dates spanning the New Year
+holidays and the 2024 transfer of days off (Saturday 28.12.2024 was a working day, 31.12.2024 a day off)."""
+from __future__ import annotations
+
+import email
+import json
+from datetime import date
+from email.policy import default
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from consolidator.cli import main
+from consolidator.journal import Journal
+from consolidator.tracking import resolve
+from tests.workbooks import make_form
+
+GOOD = {"group": "Предоставление государственных услуг", "service": "Выдача удостоверения многодетной семьи",
+        "interaction": "Подача заявления"}
+ROWS_OK = [{**GOOD, "point": "Единый портал государственных и муниципальных услуг", "kind": "Онлайн-точка"},
+           {**GOOD, "point": "Личный прием", "kind": "Офлайн-точка"},
+           {**GOOD, "point": "Телефон горячей линии", "kind": "Онлайн-точка"}]
+REGISTRY = [
+    {"name": "Управление семьи", "aliases": ["УСД"], "head": "Иванова И.И.", "email": "family@example.ru"},
+    {"name": "Управление труда", "aliases": [], "head": "Петров П.П.", "email": "labour@example.ru"},
+    {"name": "Отдел опеки", "aliases": ["опека"], "head": "Сидорова С.С.", "email": "care@example.ru"},
+    {"name": "Отдел кадров", "aliases": [], "head": "Кузнецов К.К.", "email": "hr@example.ru"},
+]
+
+
+def _run(tmp_path, day):
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--date", day,
+                                    "--subdivisions", str(tmp_path / "subdivisions.yaml")])
+    assert res.exit_code in (0, 1), res.output
+    return json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+
+
+def _status(report):
+    return {s["name"]: s for s in report["subdivisions"]}
+
+
+def _file(report, path):
+    return next(f for f in report["files"] if f["path"] == path)
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory, udmurt):
+    tmp = tmp_path_factory.mktemp("journal")
+    (tmp / "subdivisions.yaml").write_text(yaml.safe_dump(REGISTRY, allow_unicode=True), encoding="utf-8")
+    inbox = tmp / "in"
+    # Run 1, Thursday 26.12.2024: family clean, labour with two errors, care with one, HR nothing.
+    make_form(inbox / "Управление семьи" / "перечень.xlsx", udmurt, ROWS_OK)
+    labour_v1 = [{**ROWS_OK[0], "group": "Предоставление государственых услуг"}, ROWS_OK[1], ROWS_OK[2],
+                 {**ROWS_OK[1], "interaction": "Консультация"}]  # UD-GROUP B6, UD-DUP D9
+    make_form(inbox / "Управление труда" / "перечень.xlsx", udmurt, labour_v1)
+    make_form(inbox / "опека.xlsx", udmurt, [{**ROWS_OK[2], "kind": "Офлайн-точка"}])  # alias, UD-KIND-AGREE
+    r1 = _run(tmp, "2024-12-26")
+    eml1 = (tmp / "out" / "на доработку" / "Управление труда" / "перечень.xlsx.eml").read_bytes()
+    # Run 2, Thursday 09.01.2025: labour sends v2 — group fixed, a row inserted above the duplicate (rows
+    # move), the duplicate kept, a nameless portal added.
+    labour_v2 = [ROWS_OK[0], {**GOOD, "point": "Портал", "kind": "Онлайн-точка"}, ROWS_OK[1], ROWS_OK[2],
+                 {**ROWS_OK[1], "interaction": "Консультация"}]
+    make_form(inbox / "Управление труда" / "перечень_v2.xlsx", udmurt, labour_v2)
+    r2 = _run(tmp, "2025-01-09")
+    # Run 3, Monday 20.01.2025: labour v3 clean; care still silent; HR late but clean.
+    make_form(inbox / "Управление труда" / "перечень_v3.xlsx", udmurt, ROWS_OK[:2])
+    make_form(inbox / "Отдел кадров" / "перечень.xlsx", udmurt, ROWS_OK[1:])
+    r3 = _run(tmp, "2025-01-20")
+    with Journal(tmp / "out" / "журнал.sqlite") as j:
+        counts = j.counts()
+    r3_again = _run(tmp, "2025-01-20")
+    with Journal(tmp / "out" / "журнал.sqlite") as j:
+        counts_again = j.counts()
+    return {"r1": r1, "r2": r2, "r3": r3, "r3_again": r3_again, "eml1": eml1, "tmp": tmp,
+            "counts": (counts, counts_again)}
+
+
+def test_first_run_statuses_and_deadline_across_new_year(scenario):
+    s = _status(scenario["r1"])
+    assert s["Управление семьи"]["status"] == "принят"
+    assert s["Управление труда"]["status"] == "возвращен на доработку"
+    assert s["Отдел опеки"]["status"] == "возвращен на доработку"
+    assert s["Отдел опеки"]["current"] == "опека.xlsx"  # matched by alias
+    assert s["Отдел кадров"] == {"name": "Отдел кадров", "status": "не представлен", "current": None,
+                                 "fix_deadline": None, "overdue_days": 0}
+    # 27.12 and Saturday 28.12 (a working day in 2024); 30.12 and 31.12 were days off by the transfer;
+    # then 09.01, 10.01 and 13.01 after the New Year holidays.
+    assert s["Управление труда"]["fix_deadline"] == "2025-01-13"
+
+
+def test_resubmission_marks_remarks(scenario):
+    r2 = scenario["r2"]
+    v1 = _file(r2, "Управление труда/перечень.xlsx")
+    assert v1["verdict"] == "superseded" and "перечень_v2.xlsx" in v1["reason"]
+    v2 = _file(r2, "Управление труда/перечень_v2.xlsx")
+    assert v2["verdict"] == "returned"
+    marks = {(r["code"], r["resolution"]) for r in v2["remarks"]}
+    assert marks == {("UD-DUP", "не устранено"), ("UD-NAME", "новое")}
+    assert [(r["code"], r["resolution"]) for r in v2["resolved"]] == [("UD-GROUP", "устранено")]
+    # The new version's deadline counts from its own check.
+    assert v2["fix_deadline"] == "2025-01-16"
+    assert _status(r2)["Отдел опеки"]["status"] == "возвращен на доработку"
+
+
+def test_final_run(scenario):
+    r3 = scenario["r3"]
+    s = _status(r3)
+    assert s["Управление труда"]["status"] == "принят"
+    assert s["Управление труда"]["current"] == "Управление труда/перечень_v3.xlsx"
+    assert s["Отдел кадров"]["status"] == "принят"
+    # Care's deadline 13.01.2025 passed: 14–17 and 20 January are five working days.
+    assert s["Отдел опеки"]["status"] == "просрочен" and s["Отдел опеки"]["overdue_days"] == 5
+    assert s["Отдел опеки"]["fix_deadline"] == "2025-01-13"  # kept from the first check
+    verdicts = {f["path"]: f["verdict"] for f in r3["files"]}
+    assert verdicts["Управление труда/перечень.xlsx"] == verdicts["Управление труда/перечень_v2.xlsx"] == "superseded"
+    # The consolidated list holds exactly the current accepted versions: 3 + 2 + 2 rows.
+    assert r3["consolidated"]["rows"] == 7
+    import openpyxl
+    trace = openpyxl.load_workbook(scenario["tmp"] / "out" / "Сводный перечень.xlsx")["Источник"]
+    files = {row[2] for row in trace.iter_rows(min_row=2, values_only=True) if row[2]}
+    assert files == {"Управление семьи/перечень.xlsx", "Управление труда/перечень_v3.xlsx",
+                     "Отдел кадров/перечень.xlsx"}
+
+
+def test_rerun_is_idempotent(scenario):
+    before, after = scenario["counts"]
+    assert before == after == (6, 6)  # family, labour v1-v3, care, HR
+    assert _status(scenario["r3_again"]) == _status(scenario["r3"])
+
+
+def test_email_draft(scenario):
+    msg = email.message_from_bytes(scenario["eml1"], policy=default)
+    assert msg["To"] == "labour@example.ru"
+    assert "Управление труда" in msg["Subject"] and "13.01.2025" in msg["Subject"]
+    body = msg.get_body(("plain",)).get_content()
+    assert "до 13.01.2025" in body and "UD" not in body and "Ячейка B6" in body
+    attachments = list(msg.iter_attachments())
+    assert [a.get_filename() for a in attachments] == ["перечень.xlsx"]
+    assert attachments[0].get_content()[:2] == b"PK"
+
+
+def test_status_command_and_journal_workbook(scenario):
+    tmp = scenario["tmp"]
+    res = CliRunner().invoke(main, ["status", "--out", str(tmp / "out"), "--date", "2025-01-20",
+                                    "--subdivisions", str(tmp / "subdivisions.yaml")])
+    assert res.exit_code == 0, res.output
+    assert "просрочен" in res.output and "Отдел опеки" in res.output
+    import openpyxl
+    wb = openpyxl.load_workbook(tmp / "out" / "Журнал.xlsx")
+    rows = {r[0]: r for r in wb["Подразделения"].iter_rows(min_row=5, values_only=True)}
+    assert rows["Отдел опеки"][1] == "просрочен" and rows["Отдел опеки"][7] == 5
+    assert rows["Управление труда"][5] == 3  # three versions
+
+
+def test_resolve_matches_by_content_not_position():
+    prev = [{"code": "X", "column": "c", "key": "a", "cell": "D5"}, {"code": "Y", "column": "c", "key": "b"}]
+    cur = [{"code": "X", "column": "c", "key": "a", "cell": "D9"}, {"code": "Z", "column": "c", "key": "a"}]
+    marks, gone = resolve(prev, cur)
+    assert marks == ["не устранено", "новое"] and [g["code"] for g in gone] == ["Y"]
