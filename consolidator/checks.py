@@ -209,9 +209,14 @@ def _table_not_empty(table: Table, rule: Rule, profile: Profile) -> dict | None:
     return {} if table.found and not table.rows else None
 
 
+def _other_form(table: Table, rule: Rule, profile: Profile) -> dict | None:
+    return {"other": table.other_form, "expected": profile.name} if table.other_form else None
+
+
 FILE_CHECKS: dict[str, Callable[[Table, Rule, Profile], dict | None]] = {
     "columns_present": _columns_present,
     "table_not_empty": _table_not_empty,
+    "other_form": _other_form,
 }
 
 

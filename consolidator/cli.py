@@ -78,8 +78,9 @@ def _warn_unknown_years(calendar, days) -> None:
 
 @main.command("run")
 @click.argument("inbox", required=False, type=click.Path(path_type=Path, file_okay=False))
-@click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
-              help="Профиль региона (файл в папке rules/) или путь к своему файле профиля .yaml.")
+@click.option("--profile", "profile_name", default=None,
+              help="Профиль региона (файл в папке rules/) или путь к своему файлу профиля .yaml. "
+                   "Если не указан, определяется по заголовкам и группам в файлах.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
               show_default=True, help="Папка для результатов.")
 @click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]), default=None,
@@ -97,11 +98,16 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
     """
     from consolidator.pipeline import run
 
-    profile = _profile(profile_name, org)
+    from consolidator.profile import available_profiles
+
     if inbox is None:
-        inbox = Path("sample_inputs") / profile.key
+        inbox = Path("sample_inputs") / (profile_name or DEFAULT_PROFILE)
     if not inbox.is_dir():
         raise UsageError(f"Папка входящих «{inbox}» не найдена.")
+    if profile_name is None:
+        profile_name = _detect(inbox)
+    profile = _profile(profile_name, org)
+    alternatives = [_profile(n) for n in available_profiles() if n != profile.key]
     inbox_r, out_r = inbox.resolve(), out.resolve()
     if out_r == inbox_r or out_r.is_relative_to(inbox_r):
         raise UsageError(f"Папка результатов «{out}» находится внутри папки входящих «{inbox}»: "
@@ -110,10 +116,30 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
 
     registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
     with _Progress() as progress:
-        batch = run(profile, inbox, out, day, progress, journal, registry, calendar)
+        batch = run(profile, inbox, out, day, progress, journal, registry, calendar, alternatives)
     _warn_unknown_years(calendar, [f.fix_deadline for f in batch.files if f.fix_deadline])
     _print_summary(batch)
-    sys.exit(EXIT_OK if all(f.verdict in ("accepted", "skipped") for f in batch.files) else EXIT_RETURNED)
+    ok = all(f.verdict in ("accepted", "skipped", "superseded") for f in batch.files)
+    sys.exit(EXIT_OK if ok else EXIT_RETURNED)
+
+
+def _detect(inbox: Path) -> str:
+    """Choose the profile from the inbox's files and say which and why."""
+    from consolidator.detect import choose_profile
+    from consolidator.pipeline import WORKBOOK_SUFFIXES, discover
+    from consolidator.profile import available_profiles
+
+    profiles = [_profile(n) for n in available_profiles()]
+    files = [f.source for f in discover(inbox)
+             if f.source.suffix.lower() in WORKBOOK_SUFFIXES and not f.source.name.startswith("~$")]
+    profile, reason = choose_profile(files, profiles)
+    if profile is None:
+        click.echo(f"Профиль не определен: {reason}. Используется профиль по умолчанию «{DEFAULT_PROFILE}».",
+                   err=True)
+        return DEFAULT_PROFILE
+    click.echo(f"Профиль определен автоматически: «{profile.key}» — {reason}. "
+               f"Чтобы задать его явно: --profile {profile.key}.", err=True)
+    return profile.key
 
 
 class _Progress:

@@ -102,6 +102,11 @@ def check_batch(profile: Profile, files: list[FileResult], tables: dict[int, Tab
     df = build_frame(profile, tables)
     failures = _failures(df, build_schema(profile))
     _row_remarks(profile, files, tables, df, failures)
+    other_form = {r.code for r in profile.rules if r.check == "other_form"}
+    for i, table in tables.items():
+        if table.other_form:
+            # A file in another region's form: one remark saying so, not a remark on every cell.
+            files[i].remarks = [r for r in files[i].remarks if r.code in other_form]
     for f in files:
         order = {k: n for n, k in enumerate(profile.keys)}
         f.remarks.sort(key=lambda r: (r.row is not None, r.row or 0, order.get(_key_of(profile, r.column), 99), r.code))

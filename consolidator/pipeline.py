@@ -14,9 +14,11 @@ from consolidator.engine import check_batch
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
 from consolidator.profile import Profile
 from consolidator.read import Table, UnreadableError, read_table
+from consolidator.detect import best_form, score_forms
 from consolidator.eml import write_draft
 from consolidator.journal import Journal
 from consolidator.tracking import Subdivision, record, track
+from consolidator.text import match_key
 from consolidator.workdays import Calendar
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -66,13 +68,13 @@ def _skip_reason(f: FileResult, inbox: Path) -> str | None:
 
 def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
         journal_path: Path | None = None, registry: list[Subdivision] | None = None,
-        calendar: Calendar | None = None) -> Batch:
+        calendar: Calendar | None = None, alternatives: list[Profile] | None = None) -> Batch:
     """The whole job: check every file, sort out versions against the journal, then write returned
     copies with e-mail drafts, the consolidated list, the order draft, the protocol and report.json."""
     progress = progress or _no_progress
     calendar = calendar or Calendar()
     registry = registry or []
-    batch = check(profile, inbox, out, run_date, progress, calendar)
+    batch = check(profile, inbox, out, run_date, progress, calendar, alternatives)
     out.mkdir(parents=True, exist_ok=True)
     with Journal(journal_path or out / JOURNAL) as journal:
         track(batch, journal, registry, calendar)
@@ -82,8 +84,27 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
     return batch
 
 
+def _looks_foreign(table: Table, profile: Profile) -> bool:
+    """A table that lacks columns, or whose groups are mostly not this profile's, may be another form."""
+    if table.missing or not table.rows:
+        return True
+    groups = {match_key(g) for g in profile.groups}
+    col = profile.keys.index(profile.group_column)
+    known = sum(1 for _, values in table.rows if match_key(values[col]) in groups)
+    return known < len(table.rows) / 2
+
+
+def _other_form(path: Path, profile: Profile, alternatives: list[Profile]) -> str | None:
+    """The name of another profile whose form fits the file strictly better than this profile's."""
+    scores = score_forms(path, [profile, *alternatives])
+    best = best_form(scores)
+    if best is None or best == profile.key or scores[best].key <= scores[profile.key].key:
+        return None
+    return next(p.name for p in alternatives if p.key == best)
+
+
 def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
-          calendar: Calendar | None = None) -> Batch:
+          calendar: Calendar | None = None, alternatives: list[Profile] | None = None) -> Batch:
     """Read and check every file; set verdicts, remarks and deadlines. Writes nothing."""
     files = discover(inbox)
     step = (progress or _no_progress)("Чтение файлов", len(files))
@@ -106,6 +127,8 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
             continue
         if table is None:
             table = Table(sheet=None, header_row=0, columns={}, missing=list(profile.keys))
+        if alternatives and _looks_foreign(table, profile):
+            table.other_form = _other_form(f.source, profile, alternatives)
         tables[i] = table
         f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
         f.subdivision = f.subdivision or table.subdivision or f.source.stem

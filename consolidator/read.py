@@ -41,6 +41,8 @@ class Table:
     missing: list[str]  # profile column keys not found in the header
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (Excel row, values by key)
     subdivision: str | None = None  # from a «Структурное подразделение: …» title line
+    # Set by the pipeline when the workbook is in another profile's form: that profile's name.
+    other_form: str | None = None
     # Cells filled down from a vertical merge -> the merge's top cell, as (Excel row, 0-based column):
     # a remark on such a value points at the cell the author actually typed it in.
     origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)

@@ -19,11 +19,20 @@ CASES = [(name, code, kind) for name, ex in EXAMPLES.items() for code in ex["exa
 
 def _check(tmp_path: Path, profile_name: str, example: dict):
     profile = load_profile(profile_name)
-    base = EXAMPLES[profile_name]["base"]
+    others = [load_profile(n) for n in available_profiles() if n != profile_name]
+    form, base = profile, EXAMPLES[profile_name]["base"]
+    if example.get("other_profile"):
+        # The workbook is filled in another profile's form.
+        if not others:
+            pytest.skip("no other profile to fill a workbook in")
+        form = others[0]
+        base = EXAMPLES[form.key]["base"]
+        example = {**example, "rows": [{}, {}]}
     rows = [{**base, **row} for row in example["rows"]]
     drop = tuple(example.get("drop_columns", ()))
-    make_form(tmp_path / "inbox" / "Отдел" / "перечень.xlsx", profile, rows, drop_columns=drop)
-    batch = check(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16))
+    make_form(tmp_path / "inbox" / "Отдел" / "перечень.xlsx", form, rows, drop_columns=drop)
+    alternatives = others if example.get("other_profile") or example.get("other_profile_check") else None
+    batch = check(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16), alternatives=alternatives)
     return profile, batch.files[0], drop
 
 

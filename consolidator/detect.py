@@ -1,0 +1,94 @@
+"""Which region's form a workbook is in: by its header and by its group vocabulary.
+
+Two forms may share a header (the Novosibirsk ministry and inspection do) and differ only in their
+groups, so a form's score is (columns of its header found, cells of the group column that are its
+groups). Used to choose the profile when none is given, and to tell an author who filled another
+region's form which form it is.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from consolidator.profile import Profile
+from consolidator.read import match_header, open_workbook
+from consolidator.text import match_key
+
+# Rows read below the header to count group names: enough to tell forms apart, cheap to read.
+SAMPLE_ROWS = 200
+
+
+@dataclass(frozen=True)
+class Score:
+    columns: int
+    groups: int
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.columns, self.groups)
+
+
+def score_forms(path: Path, profiles: list[Profile]) -> dict[str, Score]:
+    """The best score of each profile's form over the workbook's sheets."""
+    best = {p.key: Score(0, 0) for p in profiles}
+    depth = max(p.header_search_rows for p in profiles) + SAMPLE_ROWS
+    wb = open_workbook(path)
+    try:
+        for name in wb.sheet_names:
+            grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=depth)
+            for p in profiles:
+                s = _score_sheet(grid, p)
+                if s.key > best[p.key].key:
+                    best[p.key] = s
+    finally:
+        close = getattr(wb, "close", None)
+        if close:
+            close()
+    return best
+
+
+def _score_sheet(grid: list[list], profile: Profile) -> Score:
+    groups = {match_key(g) for g in profile.groups}
+    best = Score(0, 0)
+    for r, cells in enumerate(grid[: profile.header_search_rows]):
+        columns = match_header(cells, profile)
+        if len(columns) < 3:
+            continue
+        col = columns.get(profile.group_column)
+        hits = 0
+        if col is not None:
+            hits = sum(1 for row in grid[r + 1:] if col < len(row) and match_key(row[col]) in groups)
+        s = Score(len(columns), hits)
+        if s.key > best.key:
+            best = s
+    return best
+
+
+def best_form(scores: dict[str, Score]) -> str | None:
+    """The profile whose form the file is in, or None when no form's header is there."""
+    key, score = max(scores.items(), key=lambda kv: (kv[1].key, kv[0]))
+    return key if score.columns >= 3 else None
+
+
+def choose_profile(files: list[Path], profiles: list[Profile]) -> tuple[Profile | None, str]:
+    """The profile most files are in, and a Russian sentence saying why."""
+    votes: Counter[str] = Counter()
+    seen = 0
+    for path in files:
+        try:
+            scores = score_forms(path, profiles)
+        except Exception:  # an unreadable file votes for nothing; the run reports it
+            continue
+        seen += 1
+        form = best_form(scores)
+        if form:
+            votes[form] += 1
+    if not votes:
+        return None, "ни в одном файле не найден заголовок формы известного профиля"
+    key, n = votes.most_common(1)[0]
+    profile = next(p for p in profiles if p.key == key)
+    others = ", ".join(f"{k} — {v}" for k, v in votes.most_common()[1:])
+    reason = (f"по заголовку таблицы и наименованиям групп {n} из {seen} прочитанных файлов заполнены по форме "
+              f"профиля «{key}» ({profile.name})" + (f"; по другим формам: {others}" if others else ""))
+    return profile, reason
