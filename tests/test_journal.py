@@ -57,6 +57,10 @@ def scenario(tmp_path_factory, udmurt):
     make_form(inbox / "опека.xlsx", udmurt, [{**ROWS_OK[2], "kind": "Офлайн-точка"}])  # alias, UD-KIND-AGREE
     r1 = _run(tmp, "2024-12-26")
     eml1 = (tmp / "out" / "на доработку" / "Управление труда" / "перечень.xlsx.eml").read_bytes()
+    import openpyxl
+    summary1 = openpyxl.load_workbook(tmp / "out" / "Сводный перечень.xlsx")["Сводка"]["A2"].value
+    protocol1 = openpyxl.load_workbook(tmp / "out" / "Протокол проверки.xlsx")["Подразделения"]
+    protocol1 = {r[0]: r[1] for r in protocol1.iter_rows(min_row=5, values_only=True)}
     # Run 2, Thursday 09.01.2025: labour sends v2 — group fixed, a row inserted above the duplicate (rows
     # move), the duplicate kept, a nameless portal added.
     labour_v2 = [ROWS_OK[0], {**GOOD, "point": "Портал", "kind": "Онлайн-точка"}, ROWS_OK[1], ROWS_OK[2],
@@ -72,7 +76,7 @@ def scenario(tmp_path_factory, udmurt):
     r3_again = _run(tmp, "2025-01-20")
     with Journal(tmp / "out" / "журнал.sqlite") as j:
         counts_again = j.counts()
-    return {"r1": r1, "r2": r2, "r3": r3, "r3_again": r3_again, "eml1": eml1, "tmp": tmp,
+    return {"summary1": summary1, "protocol1": protocol1, "r1": r1, "r2": r2, "r3": r3, "r3_again": r3_again, "eml1": eml1, "tmp": tmp,
             "counts": (counts, counts_again)}
 
 
@@ -158,3 +162,10 @@ def test_resolve_matches_by_content_not_position():
     cur = [{"code": "X", "column": "c", "key": "a", "cell": "D9"}, {"code": "Z", "column": "c", "key": "a"}]
     marks, gone = resolve(prev, cur)
     assert marks == ["не устранено", "новое"] and [g["code"] for g in gone] == ["Y"]
+
+
+def test_missing_subdivision_in_summary_and_protocol(scenario):
+    assert "Не представили перечень: 1 (Отдел кадров)" in scenario["summary1"]
+    assert "НЕПОЛНЫЙ" in scenario["summary1"]
+    assert scenario["protocol1"]["Отдел кадров"] == "не представлен"
+    assert scenario["protocol1"]["Управление семьи"] == "принят"
