@@ -18,8 +18,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidator.atomic import atomic_path
 from consolidator.model import SEVERITY_RU, Batch, FileResult
-from consolidator.read import ods_merged_ranges, open_workbook
-from consolidator.xlsx import BORDER, row_height, set_value
+from consolidator.read import BLANK_RUN, ods_merged_ranges, open_workbook, sheet_rows
+from consolidator.safety import Source, UnreadableError, inspect
+from consolidator.xlsx import BORDER, MAX_CELL_TEXT, fit_text, row_height, set_value
 
 RETURNED_DIR = "на доработку"
 REMARKS_SHEET = "Замечания"
@@ -40,31 +41,69 @@ def returned_copy_path(rel: str) -> str:
 
 
 def write_returned(batch: Batch, f: FileResult, root: Path) -> str:
-    """Write the returned copy of one file under `root`; return its path relative to OUT."""
-    rel = returned_copy_path(f.path)
+    """Write the returned copy of one file under `root`; return its path relative to OUT.
+
+    The file is read again through safety.inspect, as when it was checked: openpyxl gets the same
+    (possibly trimmed) bytes calamine read, and never a file the checks refused. A workbook openpyxl
+    cannot open comes back as a values copy; if even that fails, as the remarks sheet alone."""
     suffix = f.source.suffix.lower()
-    if suffix in OPENPYXL_KEEPS:
-        wb = openpyxl.load_workbook(f.source, keep_vba=suffix == ".xlsm", rich_text=True)
-        converted = None
-    else:
-        wb = _values_copy(f.source)
-        converted = suffix
+    notes: list[str] = []
+    wb, converted, native = None, None, False
+    try:
+        src: Source | None = inspect(f.source, batch.limits)
+    except UnreadableError:
+        src = None
+    if src is not None and src.kind == "xlsx" and suffix in OPENPYXL_KEEPS:
+        try:
+            # keep_vba keeps the author's macros in the copy; nothing in the workbook is ever run.
+            wb = openpyxl.load_workbook(src.binary(), keep_vba=suffix == ".xlsm", rich_text=True)
+            native = True
+        except Exception:
+            wb, converted = None, f"{suffix}, но его не удалось открыть для записи замечаний"
+        if wb is not None and src.trimmed_rows:
+            notes.append(f"Из копии убраны {src.trimmed_rows} пустых строк ниже таблицы (без значений, только "
+                         f"оформление или формулы с пустым результатом): с ними файл слишком велик.")
+    if wb is None and src is not None:
+        try:
+            wb = _values_copy(src)
+            converted = converted or (suffix if not src.actual else f"{suffix} (на самом деле это {src.actual})")
+        except Exception:
+            wb = None
+    if wb is None:
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        notes.append("Исходный файл не удалось открыть для записи замечаний: ниже только список замечаний.")
+    _fit_long_values(wb)
     _mark_cells(wb, f)
-    _remarks_sheet(wb, batch, f, converted)
+    _remarks_sheet(wb, batch, f, converted, notes)
+    rel = returned_copy_path(f.path)
+    if not native:
+        rel = str(PurePosixPath(rel).with_suffix(".xlsx"))
     with atomic_path(root / rel) as tmp:
         wb.save(tmp)
     return rel
 
 
-def _values_copy(source: Path) -> openpyxl.Workbook:
-    """An .xlsx workbook with the values and merges of a workbook openpyxl cannot open."""
+def _fit_long_values(wb: openpyxl.Workbook) -> None:
+    """A text longer than Excel allows makes the whole copy unopenable: cut it, saying so in the cell."""
+    for ws in wb.worksheets:
+        cells = getattr(ws, "_cells", None)
+        for cell in (cells.values() if cells is not None else (c for row in ws.iter_rows() for c in row)):
+            if isinstance(cell.value, str) and len(cell.value) > MAX_CELL_TEXT:
+                cell.value = fit_text(cell.value)
+
+
+def _values_copy(source: Path | Source) -> openpyxl.Workbook:
+    """An .xlsx workbook with the values and merges of a workbook openpyxl cannot open (also a CSV or
+    HTML table saved as .xls). Each sheet is copied to the end of its content (BLANK_RUN empty rows)."""
+    source = source if isinstance(source, Source) else inspect(Path(source))
     src = open_workbook(source)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name in src.sheet_names:
         sheet = src.get_sheet_by_name(name)
         ws = wb.create_sheet(name[:31])
-        grid = sheet.to_python(skip_empty_area=False)
+        grid = _until_blank_rows(sheet_rows(sheet, source.info(name)))
         widths = _widths(grid)
         wrap = Alignment(wrap_text=True, vertical="top")
         for r, row in enumerate(grid, start=1):
@@ -77,7 +116,7 @@ def _values_copy(source: Path) -> openpyxl.Workbook:
                         cell.alignment = wrap
             if in_table:
                 ws.row_dimensions[r].height = row_height(row, widths)
-        merges = ods_merged_ranges(source).get(name, []) if source.suffix.lower() == ".ods" \
+        merges = ods_merged_ranges(source.path).get(name, []) if source.kind == "ods" \
             else sheet.merged_cell_ranges or []
         for (r1, c1), (r2, c2) in merges:
             if (r1, c1) != (r2, c2):
@@ -85,6 +124,17 @@ def _values_copy(source: Path) -> openpyxl.Workbook:
         for c, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(c)].width = width
     return wb
+
+
+def _until_blank_rows(rows) -> list[list]:
+    out, blank = [], 0
+    for row in rows:
+        out.append(row)
+        blank = blank + 1 if all(v in ("", None) for v in row) else 0
+        if blank >= BLANK_RUN:
+            del out[-blank:]
+            break
+    return out
 
 
 def _widths(grid: list[list]) -> list[float]:
@@ -116,7 +166,8 @@ def _mark_cells(wb: openpyxl.Workbook, f: FileResult) -> None:
         cell.comment = comment
 
 
-def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted: str | None) -> None:
+def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted: str | None,
+                   notes: list[str] = ()) -> None:
     ws: Worksheet = wb.create_sheet(REMARKS_SHEET if REMARKS_SHEET not in wb.sheetnames else "Замечания проверки", 0)
     wb.active = 0
     for other in wb.worksheets[1:]:
@@ -136,6 +187,7 @@ def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted
     if converted:
         lines.append((f"Файл получен в формате {converted}; возвращается копия в формате .xlsx только со "
                       f"значениями ячеек, без оформления исходного файла.", Font(italic=True)))
+    lines.extend((note, Font(italic=True)) for note in notes)
     headers = ["№", "Лист", "Ячейка", "Графа", "Значение", "Вид", "Замечание", "Пункт Порядка"]
     widths = [5, 14, 9, 26, 30, 15, 70, 24]
     for i, (text, font) in enumerate(lines, start=1):

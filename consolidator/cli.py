@@ -87,9 +87,13 @@ def _warn_unknown_years(calendar, days) -> None:
               help="Дата проверки (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ), от нее считаются сроки. По умолчанию — сегодня.")
 @click.option("--org", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="Файл YAML с реквизитами организации для проекта приказа (заменяет значения профиля).")
+@click.option("--max-unpacked-mb", type=click.FloatRange(min=1), default=None,
+              help="Предел объема книги в распакованном виде, МБ: файл больше отклоняется как «zip-бомба» "
+                   "(по умолчанию 200 или значение переменной среды CONSOLIDATOR_MAX_UNPACKED_MB).")
 @_tracking_options
 def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org: Path | None,
-                journal: Path | None, subdivisions: Path | None, calendar_file: Path | None) -> None:
+                journal: Path | None, subdivisions: Path | None, calendar_file: Path | None,
+                max_unpacked_mb: float | None = None) -> None:
     """Проверить файлы в папке INBOX, вернуть несоответствующие с замечаниями, свести принятые.
 
     INBOX — папка с файлами подразделений (можно по папке на подразделение). По умолчанию —
@@ -116,7 +120,15 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
 
     registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
     with _Progress() as progress:
-        batch = run(profile, inbox, out, day, progress, journal, registry, calendar, alternatives)
+        from consolidator.lock import LockBusy
+        from consolidator.safety import Limits
+
+        try:
+            batch = run(profile, inbox, out, day, progress, journal, registry, calendar, alternatives,
+                        limits=Limits.from_env(max_unpacked_mb),
+                        on_lock_wait=lambda message: click.echo(message, err=True))
+        except LockBusy as exc:
+            raise UsageError(str(exc)) from exc
     _warn_unknown_years(calendar, [f.fix_deadline for f in batch.files if f.fix_deadline])
     _print_summary(batch)
     ok = all(f.verdict in ("accepted", "skipped", "superseded") for f in batch.files)
@@ -239,6 +251,27 @@ def rules_command(profile_name: str, markdown: bool) -> None:
     from consolidator.docs import rules_table
 
     click.echo(rules_table(_profile(profile_name), markdown=markdown))
+
+
+@main.command("template")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
+              help="Профиль региона (файл в папке rules/) или путь к своему файлу профиля .yaml.")
+@click.option("--subdivision", default=None,
+              help="Наименование структурного подразделения для строки «Структурное подразделение:». "
+                   "Без него строка остается пустой для заполнения.")
+@click.option("--rows", type=click.IntRange(1, 10000), default=50, show_default=True,
+              help="Сколько пустых строк для заполнения подготовить в таблице.")
+def template_command(file: Path, profile_name: str, subdivision: str | None, rows: int) -> None:
+    """Записать бланк формы для подразделения в FILE (.xlsx): заголовок формы, раскрывающиеся списки,
+    лист «Инструкция» с правилами проверки и сроками."""
+    from consolidator.template import write_template
+
+    if file.suffix.lower() != ".xlsx":
+        raise UsageError(f"Бланк записывается в формате .xlsx: укажите имя файла с расширением .xlsx, а не «{file.name}».")
+    profile = _profile(profile_name)
+    write_template(profile, file, subdivision=subdivision, rows=rows)
+    click.echo(f"Бланк формы записан: {file} (профиль {profile.key}, строк для заполнения: {rows}).")
 
 
 @main.command("profiles")

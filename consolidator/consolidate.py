@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidator.atomic import atomic_path
+from consolidator.kinds import online_mask
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, VERDICT_RU, Batch, FileResult
 from consolidator.xlsx import BORDER, set_value
 
@@ -258,7 +259,8 @@ def _write_trace(ws: Worksheet, batch: Batch, rows: pd.DataFrame) -> None:
     st.define("header", font=Font(name=BODY_FONT, bold=True), alignment=_CENTER_WRAP, border=BORDER,
               fill=_HEADER_FILL)
     st.put_row(1, TRACE_HEADERS, "header")
-    trace = rows[[batch.profile.number_column, "subdivision", "path", "sheet", "row"]]
+    number = "list_no" if "list_no" in rows else batch.profile.number_column
+    trace = rows[[number, "subdivision", "path", "sheet", "row"]]
     for r, values in enumerate(trace.itertuples(index=False, name=None), 2):
         for col, value in enumerate(values, 1):
             st.put(r, col, value)
@@ -330,7 +332,7 @@ def _write_summary(ws: Worksheet, batch: Batch, rows: pd.DataFrame) -> None:
     accepted = [f for f in batch.files if f.verdict == ACCEPTED]
     left_out = [f for f in batch.files if f.verdict != ACCEPTED]
     online_values = p.online_values()
-    is_online = rows[p.kind_column].isin(online_values) if len(rows) else pd.Series(dtype=bool)
+    is_online = online_mask(p, rows)  # the kind column, or the point where it does not state the kind
     n_rows, n_online = len(rows), int(is_online.sum())
 
     st.put(1, 1, "Сводка к сводному перечню", "title")

@@ -99,13 +99,15 @@ class Batch:
     order: dict | None = None
     # Statuses of the subdivisions (expected and seen), set by tracking.
     subdivisions: list[dict] | None = None
+    # What an untrusted file may cost (safety.Limits) in this run; None: the defaults.
+    limits: object = None
 
     def accepted_rows(self) -> pd.DataFrame:
         """Rows of accepted files as they go into the consolidated list.
 
         Ordered by the profile's groups in their order, then by subdivision, keeping each file's
-        row order; the number column is renumbered 1..N; `subdivision` and `file` (relative path)
-        are added for tracing.
+        row order; the number column is renumbered 1..N (unless the profile says `renumber: false`);
+        `list_no` (1..N), `subdivision` and `path` (relative path) are added for tracing.
         """
         p = self.profile
         accepted = [i for i, f in enumerate(self.files) if f.verdict == ACCEPTED]
@@ -116,5 +118,9 @@ class Batch:
         df["_group_order"] = df[p.group_column].map(order).fillna(len(order))
         df = df.sort_values(["_group_order", "subdivision", "path", "row"], kind="stable")
         df = df.drop(columns="_group_order").reset_index(drop=True)
-        df[p.number_column] = range(1, len(df) + 1)
+        # The running number in the consolidated list; the number column is renumbered too unless
+        # it holds a vocabulary number (a group's number), which stays as checked.
+        df["list_no"] = range(1, len(df) + 1)
+        if p.renumber:
+            df[p.number_column] = df["list_no"]
         return df

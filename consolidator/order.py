@@ -22,7 +22,7 @@ from babel.dates import format_date
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -93,6 +93,7 @@ def write_order(batch: Batch, rows: pd.DataFrame, path: Path) -> None:
     _order_heading(doc, org)
     _order_text(doc, profile)
     _signature(doc, org, _usable_width(first))
+    _approval_sheet(doc, profile, rows, _usable_width(first))
 
     appendix = doc.add_section(WD_SECTION.NEW_PAGE)
     _setup_section(appendix, landscape=True)
@@ -186,9 +187,12 @@ def _check_org(profile: Profile) -> None:
     missing = [k for k in REQUIRED_ORG_KEYS if not org.get(k)]
     po = org.get("procedure_order")
     if isinstance(po, dict):
-        missing += [f"procedure_order.{k}" for k in ("date", "number") if not po.get(k)]
+        # Both keys must be there; a blank (null) one is printed as a blank to fill in by hand: a
+        # procedure whose approving order's date or number is not known yet.
+        missing += [f"procedure_order.{k}" for k in ("date", "number") if k not in po]
     elif po:
         raise ProfileError(f"{profile.source}: «org.procedure_order» должен содержать date и number.")
+    _check_approval_sheet(profile)
     if missing:
         raise ProfileError(
             f"{profile.source}: для проекта приказа не хватает реквизитов организации: "
@@ -398,7 +402,9 @@ def _add_lines(p, lines: list[str], bold: bool = False) -> None:
 
 
 def _order_heading(doc, org: dict) -> None:
-    _centred(doc, "ПРИКАЗ", bold=True, size=16, space_before=Pt(18), space_after=Pt(12))
+    # org.order_heading: the word as the organisation's blank prints it («П Р И К А З»).
+    _centred(doc, org.get("order_heading") or "ПРИКАЗ", bold=True, size=16, space_before=Pt(18),
+             space_after=Pt(12))
     width = _usable_width(doc.sections[-1])
     p = _paragraph(doc, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT)
     p.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
@@ -415,10 +421,16 @@ def _order_text(doc, profile: Profile) -> None:
     short = _one_line(profile.procedure_short)
     preamble = (
         f"В соответствии с {procedure} (далее – {short}), утвержденным приказом {genitive} "
-        f"от {_one_line(_date_in_words(po['date']))} №\u00a0{_one_line(po['number'])}, "
-        f"п р и к а з ы в а ю:"
+        f"от {_procedure_order_date(po)} №\u00a0{_one_line(po['number']) if _filled(po['number']) else '___'},"
     )
-    _paragraph(doc, preamble)
+    # org.order_verb / order_verb_own_line: «ПРИКАЗЫВАЮ:» on a line of its own, as some organisations
+    # write it; by default «п р и к а з ы в а ю:» ends the preamble.
+    verb = _one_line(org.get("order_verb") or "п р и к а з ы в а ю:")
+    if org.get("order_verb_own_line"):
+        _paragraph(doc, preamble)
+        _paragraph(doc, verb, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT, space_before=Pt(6), space_after=Pt(6))
+    else:
+        _paragraph(doc, f"{preamble} {verb}")
 
     unit_dative = org.get("authorised_unit_dative")
     if unit_dative:
@@ -543,7 +555,9 @@ def _list_table(doc, profile: Profile, rows: pd.DataFrame, width: int) -> None:
             o + _run_xml(str(n)) + _CELL_CLOSE for n, o in enumerate(head_open, 1))),
     ]
     # Numbers and the closed-vocabulary column are centred, free text is flush left.
-    centred = {profile.number_column, profile.kind_column}
+    # (the kind column only where it is a closed list: free text there is flush left).
+    closed = any(r.check == "in_vocabulary" and r.column == profile.kind_column for r in profile.rules)
+    centred = {profile.number_column, *([profile.kind_column] if closed else [])}
     opens = [_cell_open(w, "center" if k in centred else "left") for k, w in zip(keys, widths)]
     data = rows.reindex(columns=keys)
     row_open = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
@@ -558,3 +572,95 @@ def _footnotes(doc, profile: Profile) -> None:
     for i, note in enumerate(profile.footnotes):
         _paragraph(doc, _one_line(note), size=FOOTNOTE_PT, indent=False,
                    space_before=Pt(6) if i == 0 else None)
+
+
+# --- blanks for the approving order of the procedure ----------------------------------------------
+
+def _filled(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _procedure_order_date(po: dict) -> str:
+    """The date of the order that approved the procedure in words, or a blank to fill in by hand
+    (««___» ________ 2024 г.» when only the year is known: `procedure_order.year`)."""
+    if _filled(po.get("date")):
+        return _one_line(_date_in_words(po["date"]))
+    year = po.get("year")
+    return _one_line(f"«___» ________ {year} г." if _filled(year) else DATE_BLANK)
+
+
+# --- the approval sheet (лист согласования) ---------------------------------------------------------
+# org.approval_sheet: a list of {position, name}; an entry with `each_subdivision: true` becomes one
+# line per subdivision in the consolidated list, «{subdivision}» in its position replaced by the
+# subdivision's name. Printed on its own page after the signature as a table: position, signature,
+# name, date. A profile without it gets no sheet.
+
+APPROVAL_TITLE = "ЛИСТ СОГЛАСОВАНИЯ"
+APPROVAL_HEADERS = ("Должность", "Подпись", "Фамилия, инициалы", "Дата")
+APPROVAL_SHARES = (46, 18, 22, 14)  # per cent of the text width
+APPROVAL_ROW_HEIGHT = Mm(14)  # room to sign
+
+
+def _check_approval_sheet(profile: Profile) -> None:
+    sheet = profile.org.get("approval_sheet")
+    if sheet is None:
+        return
+    if not isinstance(sheet, list) or not all(isinstance(e, dict) and _filled(e.get("position")) for e in sheet):
+        raise ProfileError(
+            f"{profile.source}: «org.approval_sheet» должен быть списком строк вида "
+            f"{{position: должность, name: фамилия и инициалы}}; должность обязательна."
+        )
+
+
+def approval_lines(profile: Profile, rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(position, name) of every line of the approval sheet, in the profile's order."""
+    subdivisions = []
+    if "subdivision" in rows:
+        subdivisions = [s for s in dict.fromkeys(rows["subdivision"]) if isinstance(s, str) and s]
+    out = []
+    for entry in profile.org.get("approval_sheet") or []:
+        position = _one_line(entry["position"])
+        name = _one_line(entry.get("name") or "")
+        if entry.get("each_subdivision"):
+            for sub in subdivisions or ["_" * 20]:
+                out.append((position.replace("{subdivision}", _one_line(sub)), name))
+        else:
+            out.append((position, name))
+    return out
+
+
+def _approval_sheet(doc, profile: Profile, rows: pd.DataFrame, width: int) -> None:
+    lines = approval_lines(profile, rows)
+    if not lines:
+        return
+    org = profile.org
+    title = _centred(doc, APPROVAL_TITLE, bold=True, space_after=Pt(6))
+    title.paragraph_format.page_break_before = True
+    _centred(doc, f"проекта приказа {_one_line(org['genitive'])}", space_after=Pt(0))
+    _centred(doc, f"«{_one_line(org['order_title'])}»", space_after=Pt(18))
+
+    twips = _twips(width)
+    widths = [twips * s // 100 for s in APPROVAL_SHARES]
+    widths[-1] += twips - sum(widths)
+    table = doc.add_table(rows=1 + len(lines), cols=len(APPROVAL_HEADERS))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _fixed_widths(table, widths)
+    _set_borders(table, 'w:val="single" w:sz="4" w:space="0" w:color="000000"')
+    contents = [APPROVAL_HEADERS, *[(pos, "", name, "") for pos, name in lines]]
+    for n, (row, values) in enumerate(zip(table.rows, contents)):
+        header = n == 0
+        row.height = None if header else APPROVAL_ROW_HEIGHT
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
+        if header:
+            tr_pr.append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+        for i, (cell, value, w) in enumerate(zip(row.cells, values, widths)):
+            cell.width = Twips(w)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            p = cell.paragraphs[0]
+            p.style = doc.styles[TABLE_STYLE_NAME]
+            # The position is flush left; the header, the name and the blanks are centred.
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT if i == 0 and not header else WD_ALIGN_PARAGRAPH.CENTER
+            if value:
+                run = p.add_run(_text(value))
+                run.bold = header or None

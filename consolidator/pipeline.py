@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -13,7 +14,9 @@ from consolidator.atomic import write_text
 from consolidator.engine import check_batch
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
 from consolidator.profile import Profile
+from consolidator.lock import DEFAULT_TIMEOUT, out_lock
 from consolidator.read import Table, UnreadableError, read_table
+from consolidator.safety import Limits
 from consolidator.detect import best_form, score_forms
 from consolidator.eml import write_draft
 from consolidator.journal import Journal
@@ -58,6 +61,16 @@ def _skip_reason(f: FileResult, inbox: Path) -> str | None:
         target = f.source.resolve()
         if not target.is_relative_to(inbox.resolve()):
             return "Ссылка на файл вне папки входящих: такие ссылки не открываются."
+        if target.exists():
+            # The file it points to is in the inbox and is checked itself: its rows count once.
+            rel = PurePosixPath(*target.relative_to(inbox.resolve()).parts)
+            return f"Ссылка на файл «{rel}» этой же папки входящих: файл проверяется один раз, под своим именем."
+    try:
+        mode = f.source.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        return "Это не обычный файл (устройство или канал): такие файлы не открываются."
     if name.startswith("~$"):
         return "Служебный файл блокировки Excel (~$…), создается при открытии книги; это не перечень."
     if f.source.suffix.lower() not in WORKBOOK_SUFFIXES:
@@ -68,20 +81,32 @@ def _skip_reason(f: FileResult, inbox: Path) -> str | None:
 
 def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
         journal_path: Path | None = None, registry: list[Subdivision] | None = None,
-        calendar: Calendar | None = None, alternatives: list[Profile] | None = None) -> Batch:
+        calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
+        limits: Limits | None = None, lock_timeout: float = DEFAULT_TIMEOUT,
+        on_lock_wait: Callable[[str], None] | None = None) -> Batch:
     """The whole job: check every file, sort out versions against the journal, then write returned
-    copies with e-mail drafts, the consolidated list, the order draft, the protocol and report.json."""
+    copies with e-mail drafts, the consolidated list, the order draft, the protocol and report.json.
+
+    One run at a time per `out` (lock.out_lock): a second run waits for the first, then refuses."""
     progress = progress or _no_progress
     calendar = calendar or Calendar()
     registry = registry or []
-    batch = check(profile, inbox, out, run_date, progress, calendar, alternatives)
-    out.mkdir(parents=True, exist_ok=True)
-    with Journal(journal_path or out / JOURNAL) as journal:
-        track(batch, journal, registry, calendar)
-        _write_returned_copies(batch, progress, {s.name: s.email for s in registry})
-        _write_outputs(batch)
-        record(batch, journal)
+    with out_lock(out, lock_timeout, on_lock_wait):
+        _sweep_temporary(out)
+        batch = check(profile, inbox, out, run_date, progress, calendar, alternatives, limits)
+        with Journal(journal_path or out / JOURNAL) as journal:
+            track(batch, journal, registry, calendar)
+            _write_returned_copies(batch, progress, {s.name: s.email for s in registry})
+            _write_outputs(batch)
+            record(batch, journal)
     return batch
+
+
+def _sweep_temporary(out: Path) -> None:
+    """Temporary files a killed run left beside the outputs (atomic.atomic_path names them .~tmp-…)."""
+    for p in out.glob(".~tmp-*"):
+        if p.is_file() and not p.is_symlink():
+            p.unlink(missing_ok=True)
 
 
 def _looks_foreign(table: Table, profile: Profile) -> bool:
@@ -96,7 +121,10 @@ def _looks_foreign(table: Table, profile: Profile) -> bool:
 
 def _other_form(path: Path, profile: Profile, alternatives: list[Profile]) -> str | None:
     """The name of another profile whose form fits the file strictly better than this profile's."""
-    scores = score_forms(path, [profile, *alternatives])
+    try:
+        scores = score_forms(path, [profile, *alternatives])
+    except Exception:  # the file was read once already; a second look that fails names no form
+        return None
     best = best_form(scores)
     if best is None or best == profile.key or scores[best].key <= scores[profile.key].key:
         return None
@@ -104,7 +132,8 @@ def _other_form(path: Path, profile: Profile, alternatives: list[Profile]) -> st
 
 
 def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
-          calendar: Calendar | None = None, alternatives: list[Profile] | None = None) -> Batch:
+          calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
+          limits: Limits | None = None) -> Batch:
     """Read and check every file; set verdicts, remarks and deadlines. Writes nothing."""
     files = discover(inbox)
     step = (progress or _no_progress)("Чтение файлов", len(files))
@@ -117,7 +146,7 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
             f.verdict, f.reason = SKIPPED, reason
             continue
         try:
-            table = read_table(f.source, profile)
+            table = read_table(f.source, profile, limits)
         except UnreadableError as exc:
             f.verdict, f.reason = UNREADABLE, str(exc)
             continue
@@ -133,7 +162,7 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
         f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
         f.subdivision = f.subdivision or table.subdivision or f.source.stem
     data = check_batch(profile, files, tables)
-    batch = Batch(profile=profile, run_date=run_date, inbox=inbox, out=out, files=files, data=data)
+    batch = Batch(profile=profile, run_date=run_date, inbox=inbox, out=out, files=files, data=data, limits=limits)
     for f in files:
         if f.verdict == ACCEPTED and f.errors:
             f.verdict = RETURNED
@@ -150,10 +179,15 @@ def _write_returned_copies(batch: Batch, progress: Progress, emails: dict[str, s
     shutil.rmtree(staging, ignore_errors=True)
     returned = [f for f in batch.files if f.verdict == RETURNED]
     step = progress("Копии с замечаниями", len(returned))
-    for f in returned:
-        step(f.path)
-        f.returned_copy = write_returned(batch, f, staging)
-        write_draft(batch, f, emails.get(f.subdivision), staging)
+    try:
+        for f in returned:
+            step(f.path)
+            f.returned_copy = write_returned(batch, f, staging)
+            write_draft(batch, f, emails.get(f.subdivision), staging)
+    except BaseException:
+        # The earlier copies stay as they were; nothing half-written is left beside them.
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     old = batch.out / f".{RETURNED_DIR}.old"
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():

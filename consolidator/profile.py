@@ -40,16 +40,28 @@ class Kind:
 @dataclass(frozen=True)
 class PointType:
     name: str
-    kind: str
+    kind: str | None  # None: the procedure names the point but not its kind; either kind agrees
     patterns: tuple[re.Pattern, ...]
     name_required: bool = False
 
 
 @dataclass(frozen=True)
+class VocabularyItem:
+    """One entry of a closed list given as a mapping in YAML: its value, other wordings, the numbers
+    it goes by in the procedure (the first is the one to write: «5а»; others are accepted: «5») and
+    regular expressions that show a free text mentions it (`keywords`)."""
+    value: str
+    aliases: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    keywords: tuple[re.Pattern, ...] = ()
+
+
+@dataclass(frozen=True)
 class Deadline:
-    days: int
+    days: int | None  # working days; None for a fixed date of the year (`until`)
     clause: str
     text: str
+    until: str | None = None  # «25.12»: a yearly date, for deadlines the procedure fixes by date
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,13 @@ class Profile:
     deadlines: dict[str, Deadline]
     rules: tuple[Rule, ...]
     org: dict[str, Any]
+    # Further closed lists named by rules (`vocabulary: needs`): match key -> canonical value.
+    extra_vocabularies: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Entries of every list vocabulary (groups included) with their numbers and keywords.
+    vocabulary_items: dict[str, tuple[VocabularyItem, ...]] = field(default_factory=dict)
+    # False when the number column holds a number from a vocabulary (a group's number), not a
+    # running № п/п: the consolidated list keeps it instead of renumbering 1..N.
+    renumber: bool = True
 
     @property
     def keys(self) -> list[str]:
@@ -107,14 +126,28 @@ class Profile:
     def vocabulary(self, name: str) -> dict[str, str]:
         """match key -> canonical value, for a closed vocabulary named in a rule."""
         if name == "groups":
-            return {match_key(g): g for g in self.groups}
+            out = {match_key(g): g for g in self.groups}
+            for item in self.vocabulary_items.get("groups", ()):
+                out.update({match_key(a): item.value for a in item.aliases if match_key(a) not in out})
+            return out
         if name == "kinds":
             out = {}
             for k in self.kinds:
                 for v in (k.value, *k.aliases):
                     out[match_key(v)] = k.value
             return out
+        if name in self.extra_vocabularies:
+            return dict(self.extra_vocabularies[name])
         raise KeyError(name)
+
+    def items(self, name: str) -> tuple[VocabularyItem, ...]:
+        """The entries of a vocabulary named in a rule, with their numbers and keywords."""
+        if name in self.vocabulary_items:
+            return self.vocabulary_items[name]
+        return tuple(VocabularyItem(v) for v in dict.fromkeys(self.vocabulary(name).values()))
+
+    def has_vocabulary(self, name: str) -> bool:
+        return name in ("groups", "kinds") or name in self.extra_vocabularies
 
     def online_values(self) -> set[str]:
         return {k.value for k in self.kinds if k.online}
@@ -236,8 +269,8 @@ def _build(data: Any, path: Path) -> Profile:
     points = []
     for i, p in enumerate(r.get(voc, "points", "vocabularies", list)):
         where = f"vocabularies.points[{i}]"
-        kind = r.get(p, "kind", where)
-        if kind not in kind_values:
+        kind = r.get(p, "kind", where, (str, type(None)))
+        if kind is not None and kind not in kind_values:
             raise ProfileError(f"{path}: «{where}.kind» = {kind!r} не входит в vocabularies.kinds")
         points.append(PointType(
             name=r.get(p, "name", where),
@@ -249,11 +282,25 @@ def _build(data: Any, path: Path) -> Profile:
     generic_rx = _compile(path, "vocabularies.generic_name_words", "^(?:" + "|".join(f"(?:{g})" for g in generic) + ")$"
                           if generic else "(?!)")
 
+    extra_vocabularies = {
+        name: _extra_vocabulary(r, items, f"vocabularies.{name}")
+        for name, items in voc.items() if name not in ("groups", "kinds", "points", "generic_name_words")
+    }
+    vocabulary_items = {
+        name: _vocabulary_items(path, items, f"vocabularies.{name}")
+        for name, items in voc.items()
+        if name not in ("kinds", "points", "generic_name_words") and isinstance(items, list)
+    }
+
     deadlines = {}
     for name, d in r.get(data, "deadlines", "", dict).items():
         where = f"deadlines.{name}"
-        deadlines[name] = Deadline(days=r.get(d, "days", where, int), clause=r.get(d, "clause", where),
-                                   text=r.get(d, "text", where, str, ""))
+        until = r.get(d, "until", where, str, None)
+        if until is not None and not re.fullmatch(r"\d{2}\.\d{2}", until):
+            raise ProfileError(f"{path}: «{where}.until» должен быть датой вида ДД.ММ, а не {until!r}")
+        deadlines[name] = Deadline(days=r.get(d, "days", where, int, ... if until is None else None),
+                                   clause=r.get(d, "clause", where),
+                                   text=r.get(d, "text", where, str, ""), until=until)
 
     rules = []
     seen = set()
@@ -268,13 +315,16 @@ def _build(data: Any, path: Path) -> Profile:
             raise ProfileError(f"{path}: «{where}.severity» должен быть error или warning, а не {severity!r}")
         params = {k: v for k, v in rd.items()
                   if k not in ("code", "check", "severity", "clause", "message", "summary")}
-        for k in ("column", "point_column"):
+        for k in ("column", "point_column", "item_column"):
             if k in params and params[k] not in col_keys:
                 raise ProfileError(f"{path}: «{where}.{k}» = {params[k]!r}: нет такой графы в form.columns")
         for k in ("columns", "within"):
             for c in params.get(k, []):
                 if c not in col_keys:
                     raise ProfileError(f"{path}: «{where}.{k}»: нет графы {c!r} в form.columns")
+        if "vocabulary" in params and params["vocabulary"] not in ("groups", "kinds", *extra_vocabularies):
+            raise ProfileError(f"{path}: «{where}.vocabulary» = {params['vocabulary']!r}: нет такого словаря "
+                               f"в vocabularies")
         rules.append(Rule(
             code=code,
             check=r.get(rd, "check", where),
@@ -299,11 +349,50 @@ def _build(data: Any, path: Path) -> Profile:
         kind_column=form["kind_column"],
         number_column=form["number_column"],
         footnotes=tuple(" ".join(f.split()) for f in r.get(form, "footnotes", "form", list, [])),
-        groups=tuple(r.get(voc, "groups", "vocabularies", list)),
+        groups=tuple(i.value for i in vocabulary_items.get("groups", ())) or tuple(r.get(voc, "groups", "vocabularies", list)),
         kinds=kinds,
         points=tuple(points),
         generic_name_words=generic_rx,
         deadlines=deadlines,
         rules=tuple(rules),
         org=r.get(data, "org", "", dict, {}),
+        extra_vocabularies=extra_vocabularies,
+        vocabulary_items=vocabulary_items,
+        renumber=r.get(form, "renumber", "form", bool, True),
     )
+
+
+def _extra_vocabulary(r: _Reader, items: Any, where: str) -> dict[str, str]:
+    """A further closed list: items are a value, or {value, aliases} where aliases are other
+    wordings of the same value. Returns match key -> canonical value."""
+    if not isinstance(items, list):
+        raise ProfileError(f"{r.path}: «{where}» должен быть списком значений")
+    out: dict[str, str] = {}
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            value, aliases = item, []
+        else:
+            value = r.get(item, "value", f"{where}[{i}]")
+            aliases = r.get(item, "aliases", f"{where}[{i}]", list, [])
+        for v in (value, *aliases):
+            out[match_key(v)] = value
+    return out
+
+
+def _vocabulary_items(path: Path, items: list, where: str) -> tuple[VocabularyItem, ...]:
+    """Entries of a list vocabulary: a plain value, or {value, aliases, numbers, keywords}."""
+    out = []
+    r = _Reader(path)
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            out.append(VocabularyItem(item))
+            continue
+        w = f"{where}[{i}]"
+        numbers = r.get(item, "numbers", w, list, [])
+        out.append(VocabularyItem(
+            value=r.get(item, "value", w),
+            aliases=tuple(str(a) for a in r.get(item, "aliases", w, list, [])),
+            numbers=tuple(str(n) for n in numbers),
+            keywords=tuple(_compile(path, f"{w}.keywords", k) for k in r.get(item, "keywords", w, list, [])),
+        ))
+    return tuple(out)

@@ -8,9 +8,12 @@ Every value keeps its sheet and Excel row; the column index gives the cell addre
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import islice
 from pathlib import Path
 
 import python_calamine
@@ -19,6 +22,7 @@ from defusedxml import ElementTree
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 
 from consolidator.profile import Profile
+from consolidator.safety import PASSWORD_REASON, Limits, SheetInfo, Source, UnreadableError, inspect, natural_suffix
 from consolidator.text import clean, header_key
 
 # Below this similarity a header cell is not taken for a column of the form.
@@ -27,10 +31,9 @@ HEADER_SIMILARITY = 0.85
 MIN_HEADER_COLUMNS = 3
 _FOOTNOTE = re.compile(r"^\s*(\*|примечани|сноск)", re.IGNORECASE)
 _INTEGER = re.compile(r"^\d{1,6}\.?$")
-
-
-class UnreadableError(Exception):
-    """The file cannot be opened as a workbook; the message is the Russian reason."""
+# The table ends after this many rows in a row with nothing in its columns: a sheet whose used range
+# runs to row 1 048 576 (a column formatted or a formula filled down) is not read to its end.
+BLANK_RUN = 1000
 
 
 @dataclass
@@ -46,6 +49,9 @@ class Table:
     # Cells filled down from a vertical merge -> the merge's top cell, as (Excel row, 0-based column):
     # a remark on such a value points at the cell the author actually typed it in.
     origin: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    # Excel rows of data rows hidden in the workbook, and whether the table's sheet is hidden.
+    hidden_rows: list[int] = field(default_factory=list)
+    sheet_hidden: bool = False
 
     @property
     def found(self) -> bool:
@@ -53,7 +59,12 @@ class Table:
 
 
 def _header_candidates(profile: Profile) -> list[tuple[str, list[str]]]:
-    return [(c.key, list({header_key(v) for v in (c.header, *c.variants)})) for c in profile.columns]
+    return _candidates(tuple((c.key, c.header, *c.variants) for c in profile.columns))
+
+
+@lru_cache(maxsize=64)
+def _candidates(columns: tuple[tuple[str, ...], ...]) -> list[tuple[str, list[str]]]:
+    return [(key, sorted({header_key(v) for v in texts})) for key, *texts in columns]
 
 
 def _score(cell: str, variants: list[str]) -> float:
@@ -61,7 +72,15 @@ def _score(cell: str, variants: list[str]) -> float:
         return 0.0
     if cell in variants:
         return 1.0
-    return max(difflib.SequenceMatcher(None, cell, v).ratio() for v in variants)
+    best = 0.0
+    for v in variants:
+        # Lengths alone bound the ratio: a long data cell is never compared letter by letter.
+        if 2 * min(len(cell), len(v)) / (len(cell) + len(v)) < HEADER_SIMILARITY:
+            continue
+        m = difflib.SequenceMatcher(None, cell, v)
+        if m.quick_ratio() >= HEADER_SIMILARITY:
+            best = max(best, m.ratio())
+    return best
 
 
 def match_header(cells: list[object], profile: Profile) -> dict[str, int]:
@@ -83,58 +102,178 @@ def match_header(cells: list[object], profile: Profile) -> dict[str, int]:
     return out
 
 
-def open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
+def open_workbook(path: Path | Source, limits: Limits | None = None):
+    """A workbook reader for a file that safety.inspect let through: python-calamine's, or for a CSV
+    or HTML table under a workbook's extension one with the same interface (textgrid)."""
+    src = path if isinstance(path, Source) else inspect(Path(path), limits)
+    if src.text:
+        from consolidator.textgrid import TextWorkbook
+
+        try:
+            wb = TextWorkbook(src)
+            for name in wb.sheet_names:
+                src.sheets.setdefault(name, SheetInfo(hidden=wb.hidden(name)))
+            return wb
+        except Exception as exc:
+            raise UnreadableError(f"Файл ({src.actual}) не удалось разобрать как таблицу "
+                                  f"({type(exc).__name__}).") from exc
+    suffix = src.path.suffix.lower().replace(".xlsm", ".xlsx")
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several error types for broken files
+        if src.data is None and suffix == natural_suffix(src.kind):
+            return python_calamine.CalamineWorkbook.from_path(str(src.path))
+        # A trimmed copy, or a workbook under another workbook's extension: read by content.
+        return python_calamine.CalamineWorkbook.from_filelike(src.binary())
+    except python_calamine.PasswordError as exc:
+        raise UnreadableError(PASSWORD_REASON) from exc
+    except BaseException as exc:  # calamine raises several error types (and a panic) for broken files
+        _reraise_fatal(exc)
         raise UnreadableError(
-            f"Файл не удалось открыть как книгу Excel: он поврежден, зашифрован или не является "
-            f"таблицей ({type(exc).__name__}: {str(exc)[:200]})."
+            f"Файл не удалось открыть как книгу Excel: он поврежден или передан не полностью "
+            f"({type(exc).__name__}: {str(exc)[:200]}). Откройте файл, проверьте его и направьте повторно."
         ) from exc
 
 
-def read_table(path: Path, profile: Profile) -> Table | None:
-    """The form's table from the best-matching sheet, or None when no sheet has the form's header."""
-    wb = open_workbook(path)
+def _reraise_fatal(exc: BaseException) -> None:
+    """python-calamine reports a Rust panic as a BaseException: it is a broken file like any other,
+    but an interrupt or an exit is not."""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+        raise exc
+
+
+def _plain(value: object) -> object:
+    """A cell's value as the author sees it: dates as ДД.ММ.ГГГГ, not as Python reprs."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        return "ИСТИНА" if value else "ЛОЖЬ"
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y" if value.time() == time() else "%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def sheet_rows(sheet, info: SheetInfo | None = None):
+    """The sheet's rows from row 1 and column A, one at a time, values made plain; the Excel errors
+    calamine reads as empty cells (#REF!, #N/A …) put back from the sheet's XML."""
+    start = sheet.start
+    if start is None:
+        return
+    pad = [""] * start[1]
+    errors: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), token in (info.errors if info else {}).items():
+        errors.setdefault(r, []).append((c, token))
+    for r, row in enumerate(sheet.iter_rows()):
+        cells = pad + [_plain(v) for v in row]
+        for c, token in errors.get(r, ()):
+            if c >= len(cells):
+                cells.extend([""] * (c + 1 - len(cells)))
+            if cells[c] in ("", None):
+                cells[c] = token
+        yield cells
+
+
+def _until_blank_run(rows, columns: dict[str, int]) -> list[list]:
+    """Rows up to the first run of BLANK_RUN rows with nothing in the table's columns."""
+    cols = sorted(set(columns.values()))
+    out: list[list] = []
+    blank = 0
+    for cells in rows:
+        out.append(cells)
+        if any(c < len(cells) and cells[c] not in ("", None) and clean(cells[c]) for c in cols):
+            blank = 0
+            continue
+        blank += 1
+        if blank >= BLANK_RUN:
+            del out[-blank:]
+            break
+    return out
+
+
+def _hidden_sheets(wb) -> set[str]:
+    try:
+        return {m.name for m in wb.sheets_metadata if m.visible != python_calamine.SheetVisibleEnum.Visible}
+    except Exception:
+        return set()
+
+
+def read_table(path: Path | Source, profile: Profile, limits: Limits | None = None) -> Table | None:
+    """The form's table from the best-matching sheet, or None when no sheet has the form's header.
+
+    Each sheet's first rows are searched for the header; only a sheet with the header is read on,
+    and only to the table's end (BLANK_RUN empty rows)."""
+    src = path if isinstance(path, Source) else inspect(Path(path), limits)
+    wb = open_workbook(src)
     best: tuple[int, int, Table, list, list] | None = None
     ods_merges = None
     try:
+        hidden = _hidden_sheets(wb)
         for order, name in enumerate(wb.sheet_names):
             try:
                 sheet = wb.get_sheet_by_name(name)
-                grid = sheet.to_python(skip_empty_area=False)
-                if path.suffix.lower() == ".ods":
-                    ods_merges = ods_merges if ods_merges is not None else ods_merged_ranges(path)
+                rows = sheet_rows(sheet, src.info(name))
+                head = list(islice(rows, profile.header_search_rows))
+                found = _find_header(head, profile)
+                if found is None:
+                    continue
+                header_row, columns = found
+                if best is not None and len(columns) <= len(best[2].columns):
+                    continue
+                grid = head + _until_blank_run(rows, columns)
+                if src.kind == "ods":
+                    ods_merges = ods_merges if ods_merges is not None else ods_merged_ranges(src.path)
                     merged = ods_merges.get(name, [])
                 else:
                     merged = sheet.merged_cell_ranges or []
-            except Exception as exc:
-                raise UnreadableError(f"Лист «{name}» не удалось прочитать ({type(exc).__name__}: {str(exc)[:200]}).") from exc
-            found = _find_header(grid, profile)
-            if found is None:
-                continue
-            header_row, columns = found
-            if best is None or len(columns) > len(best[2].columns):
-                missing = [k for k in profile.keys if k not in columns]
-                best = (order, header_row, Table(name, header_row + 1, columns, missing), grid, merged)
+            except UnreadableError:
+                raise
+            except BaseException as exc:
+                _reraise_fatal(exc)
+                raise UnreadableError(f"Лист «{name}» не удалось прочитать: файл поврежден "
+                                      f"({type(exc).__name__}: {str(exc)[:200]}).") from exc
+            missing = [k for k in profile.keys if k not in columns]
+            table = Table(name, header_row + 1, columns, missing, sheet_hidden=name in hidden)
+            best = (order, header_row, table, grid, merged)
     finally:
         close = getattr(wb, "close", None)
         if close:
             close()
     if best is None:
+        if src.text:
+            # A text table under a workbook's extension is read only when it is the form.
+            raise UnreadableError(f"Файл с расширением {src.path.suffix.lower() or '(нет)'} на самом деле — "
+                                  f"{src.actual}, и таблицы по форме Перечня в нем нет. Направьте Перечень "
+                                  f"в формате .xlsx.")
         return None
     _, header_row, table, grid, merged = best
     table.origin = _fill_merged_down(grid, merged)
     table.subdivision = _subdivision_line(grid[:header_row], profile)
     table.rows = list(_data_rows(grid, header_row, table.columns, profile))
+    info = src.info(table.sheet)
+    if info.hidden:
+        table.hidden_rows = [r for r, _ in table.rows if info.row_hidden(r)]
     return table
 
 
 def _find_header(grid: list[list], profile: Profile) -> tuple[int, dict[str, int]] | None:
+    rows = [(r, cells) for r, cells in enumerate(grid[: profile.header_search_rows])
+            if sum(1 for c in cells if c not in ("", None)) >= MIN_HEADER_COLUMNS]
+    # Most headers name several columns exactly: find that row cheaply first, and compare letter by
+    # letter only there; the slow fuzzy search of every row is left for headers that are all typed
+    # differently from the form.
+    exact = set().union(*(v for _, v in _header_candidates(profile)))
+    counted = [(sum(1 for c in cells if header_key(c) in exact), r, cells) for r, cells in rows]
+    n, r, cells = max(counted, default=(0, 0, []), key=lambda t: (t[0], -t[1]))
+    if n >= MIN_HEADER_COLUMNS:
+        return r, match_header(cells, profile)
     best = None
-    for r, cells in enumerate(grid[: profile.header_search_rows]):
-        if sum(1 for c in cells if c not in ("", None)) < MIN_HEADER_COLUMNS:
-            continue
+    for r, cells in rows:
         columns = match_header(cells, profile)
         if len(columns) >= MIN_HEADER_COLUMNS and (best is None or len(columns) > len(best[1])):
             best = (r, columns)

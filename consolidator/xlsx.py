@@ -8,6 +8,17 @@ from openpyxl.styles import Border, Side
 from openpyxl.utils import get_column_letter
 
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Excel opens no workbook with a longer text in a cell.
+MAX_CELL_TEXT = 32767
+
+
+def fit_text(text: str) -> str:
+    """A text that fits an Excel cell: a longer one is cut, and the cut is said in the cell itself."""
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    note = (f" … [текст обрезан: в ячейке было {len(text)} символов, а в ячейку Excel помещается не более "
+            f"{MAX_CELL_TEXT}]")
+    return text[: MAX_CELL_TEXT - len(note)] + note
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -23,7 +34,7 @@ def set_value(cell: Cell, value: object) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         # Characters XML 1.0 cannot hold make the file unreadable; drop them.
-        cell.value = _XML_ILLEGAL.sub("", str(value))
+        cell.value = fit_text(_XML_ILLEGAL.sub("", str(value)))
         cell.data_type = "s"
         return
     cell.value = value

@@ -30,7 +30,8 @@ def _check(tmp_path: Path, profile_name: str, example: dict):
         example = {**example, "rows": [{}, {}]}
     rows = [{**base, **row} for row in example["rows"]]
     drop = tuple(example.get("drop_columns", ()))
-    make_form(tmp_path / "inbox" / "Отдел" / "перечень.xlsx", form, rows, drop_columns=drop)
+    make_form(tmp_path / "inbox" / "Отдел" / "перечень.xlsx", form, rows, drop_columns=drop,
+              hidden_rows=tuple(example.get("hidden_rows", ())), hidden_sheet=bool(example.get("hidden_sheet")))
     alternatives = others if example.get("other_profile") or example.get("other_profile_check") else None
     batch = check(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16), alternatives=alternatives)
     return profile, batch.files[0], drop

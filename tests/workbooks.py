@@ -13,10 +13,13 @@ FIRST_DATA_ROW = HEADER_ROW + 2  # after the numbering row
 
 
 def make_form(path: Path, profile: Profile, rows: list[dict], subdivision: str = "Управление тестирования",
-              drop_columns: tuple[str, ...] = (), number: bool = True) -> Path:
+              drop_columns: tuple[str, ...] = (), number: bool = True, hidden_rows: tuple[int, ...] = (),
+              hidden_sheet: bool = False) -> Path:
     """Write a form workbook; row dicts give values by column key, № is filled 1..N unless given.
 
     Data row i (1-based) lands on Excel row FIRST_DATA_ROW + i - 1; columns in profile order from A.
+    `hidden_rows` hides those data rows (1-based); `hidden_sheet` hides the form's sheet behind a
+    visible cover sheet «Письмо».
     """
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -35,6 +38,13 @@ def make_form(path: Path, profile: Profile, rows: list[dict], subdivision: str =
             if isinstance(value, str):
                 cell.data_type = "s"  # keep "=..." text as text
     ws.cell(FIRST_DATA_ROW + len(rows) + 1, 1, "* В соответствии с Реестром процессов Министерства;")
+    for i in hidden_rows:
+        ws.row_dimensions[FIRST_DATA_ROW + i - 1].hidden = True
+    if hidden_sheet:
+        cover = wb.create_sheet("Письмо", 0)
+        cover["A1"] = "Направляем перечень точек взаимодействия"
+        ws.sheet_state = "hidden"
+        wb.active = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

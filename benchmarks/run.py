@@ -1,0 +1,85 @@
+"""Time the whole `consolidator run` against the straightforward version, and each phase of ours.
+
+    python benchmarks/run.py --sizes 10 100 1000 10000 --baseline-max 1000 --json benchmarks/results.json
+
+For each size N: N generated workbooks of 60 rows, 30 % of them with one error (benchmarks/generate.py,
+fixed seed). Each end-to-end figure is a fresh process (interpreter start included) timed from
+outside, with its peak memory; the phases come from an in-process run (`Batch.timings`).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.generate import generate  # noqa: E402
+
+_MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)")
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak MiB) of a command run as its own process."""
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=True)
+    wall, rss_kib, _rc = out.stdout.split()
+    return float(wall), int(rss_kib) / 1024
+
+
+def phases(inbox: Path, out: Path) -> dict[str, float]:
+    from consolidator.pipeline import run
+    from consolidator.profile import load_profile
+
+    batch = run(load_profile("udmurt"), inbox, out, date(2024, 7, 16))
+    return dict(getattr(batch, "timings", {}) or {})
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    ap.add_argument("--baseline-max", type=int, default=1000, help="run the straightforward version up to this size")
+    ap.add_argument("--json", type=Path, default=HERE / "results.json")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "consolidator-bench")
+    a = ap.parse_args()
+    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                           "platform": platform.platform()}, "runs": []}
+    print(f"{'файлов':>7} {'наша, с':>9} {'память, МиБ':>12} {'простая, с':>11} {'ускорение':>10}  этапы, с")
+    for n in a.sizes:
+        inbox = a.work / f"inbox-{n}"
+        if not inbox.exists():
+            generate(inbox, n)
+        out = a.work / f"out-{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        ours, mem = measure([sys.executable, "-m", "consolidator", "run", str(inbox), "--profile", "udmurt",
+                             "--out", str(out), "--date", "2024-07-16"])
+        base = None
+        if n <= a.baseline_max:
+            bout = a.work / f"base-{n}"
+            shutil.rmtree(bout, ignore_errors=True)
+            base, _ = measure([sys.executable, str(HERE / "baseline.py"), str(inbox), str(bout)])
+        shutil.rmtree(out, ignore_errors=True)
+        ph = phases(inbox, out)
+        row = {"files": n, "ours_s": round(ours, 3), "peak_mib": round(mem, 1),
+               "baseline_s": round(base, 3) if base else None,
+               "speedup": round(base / ours, 1) if base else None, "phases_s": {k: round(v, 3) for k, v in ph.items()}}
+        results["runs"].append(row)
+        print(f"{n:>7} {ours:>9.2f} {mem:>12.0f} {base if base else float('nan'):>11.2f} "
+              f"{(base / ours) if base else float('nan'):>10.1f}  "
+              + ", ".join(f"{k} {v:.2f}" for k, v in ph.items()))
+    a.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"JSON: {a.json}")
+
+
+if __name__ == "__main__":
+    main()
