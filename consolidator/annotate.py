@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from consolidator.atomic import atomic_path
 from consolidator.model import SEVERITY_RU, Batch, FileResult
 from consolidator.read import BLANK_RUN, ods_merged_ranges, open_workbook, sheet_rows
-from consolidator.safety import Source, UnreadableError, inspect
+from consolidator.safety import MAX_RANGE_CELLS, Source, UnreadableError, inspect
 from consolidator.xlsx import BORDER, MAX_CELL_TEXT, fit_text, row_height, set_value
 
 RETURNED_DIR = "на доработку"
@@ -63,6 +63,9 @@ def write_returned(batch: Batch, f: FileResult, root: Path) -> str:
         if wb is not None and src.trimmed_rows:
             notes.append(f"Из копии убраны {src.trimmed_rows} пустых строк ниже таблицы (без значений, только "
                          f"оформление или формулы с пустым результатом): с ними файл слишком велик.")
+        if wb is not None and src.dropped_ranges:
+            notes.append(f"Из копии убраны объединения ячеек и гиперссылки на слишком больших областях: "
+                         f"{', '.join(src.dropped_ranges[:5])}.")
     if wb is None and src is not None:
         try:
             wb = _values_copy(src)
@@ -103,7 +106,8 @@ def _values_copy(source: Path | Source) -> openpyxl.Workbook:
     for name in src.sheet_names:
         sheet = src.get_sheet_by_name(name)
         ws = wb.create_sheet(name[:31])
-        grid = _until_blank_rows(sheet_rows(sheet, source.info(name)))
+        # A corrupted .xls may claim more columns than a worksheet has.
+        grid = [row[:16384] for row in _until_blank_rows(sheet_rows(sheet, source.info(name)))[:1048576]]
         widths = _widths(grid)
         wrap = Alignment(wrap_text=True, vertical="top")
         for r, row in enumerate(grid, start=1):
@@ -119,8 +123,13 @@ def _values_copy(source: Path | Source) -> openpyxl.Workbook:
         merges = ods_merged_ranges(source.path).get(name, []) if source.kind == "ods" \
             else sheet.merged_cell_ranges or []
         for (r1, c1), (r2, c2) in merges:
-            if (r1, c1) != (r2, c2):
-                ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+            # A broken or hostile file may list a merge upside down or over a million cells.
+            if (r1, c1) != (r2, c2) and r1 <= r2 and c1 <= c2 and \
+                    (r2 - r1 + 1) * (c2 - c1 + 1) <= MAX_RANGE_CELLS and r1 < len(grid):
+                try:
+                    ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+                except ValueError:
+                    pass
         for c, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(c)].width = width
     return wb
@@ -179,7 +188,8 @@ def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted
         (f"Файл: {f.path}", None),
         (f"Дата проверки: {batch.run_date.strftime('%d.%m.%Y')}", None),
         (f"Срок устранения замечаний: до {deadline} включительно — {fix.days} рабочих дней ({fix.clause})"
-         if fix else f"Срок устранения замечаний: до {deadline}", Font(bold=True, color="9C0006")),
+         if fix and f.fix_deadline else "Срок устранения замечаний Порядком не установлен: устраните их "
+         "и направьте перечень повторно как можно скорее.", Font(bold=True, color="9C0006")),
         (f"Ошибок: {f.errors}, предупреждений: {f.warnings}. Ошибки нужно исправить, чтобы перечень был "
          f"включен в сводный; предупреждения — проверить. Ячейки с ошибками выделены красным, "
          f"с предупреждениями — желтым, текст замечания — в примечании к ячейке.", None),

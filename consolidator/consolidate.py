@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from consolidator.atomic import atomic_path
 from consolidator.kinds import online_mask
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, VERDICT_RU, Batch, FileResult
+from consolidator.profile import Profile
 from consolidator.xlsx import BORDER, set_value
 
 FILE_NAME = "Сводный перечень.xlsx"
@@ -291,6 +292,14 @@ def _not_included_reason(f: FileResult) -> str:
     return f.reason or ""
 
 
+def kind_labels(profile: Profile) -> tuple[str, str]:
+    """How the profile itself names its online and offline points: «Онлайн-точка», «цифровая»…"""
+    def label(online: bool) -> str:
+        values = [k.value for k in profile.kinds if k.online == online]
+        return " / ".join(f"«{v}»" for v in values) or ("онлайн" if online else "офлайн")
+    return label(True), label(False)
+
+
 def completeness_line(batch: Batch) -> str:
     """How many files were received, accepted and left out, and who has not submitted, in one sentence."""
     total = len(batch.files)
@@ -331,7 +340,6 @@ def _write_summary(ws: Worksheet, batch: Batch, rows: pd.DataFrame) -> None:
 
     accepted = [f for f in batch.files if f.verdict == ACCEPTED]
     left_out = [f for f in batch.files if f.verdict != ACCEPTED]
-    online_values = p.online_values()
     is_online = online_mask(p, rows)  # the kind column, or the point where it does not state the kind
     n_rows, n_online = len(rows), int(is_online.sum())
 
@@ -342,8 +350,8 @@ def _write_summary(ws: Worksheet, batch: Batch, rows: pd.DataFrame) -> None:
         st.put(2, col, None, "alert" if left_out else "ok")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n_cols)
     ws.row_dimensions[2].height = text_height(line, sum(widths), 12, bold=True)
-    st.put(3, 1, f"Строк в сводном перечне: {n_rows} (онлайн-точек: {n_online}, "
-                 f"офлайн-точек: {n_rows - n_online}).")
+    on, off = kind_labels(p)
+    st.put(3, 1, f"Строк в сводном перечне: {n_rows} ({on}: {n_online}, {off}: {n_rows - n_online}).")
     st.put(4, 1, f"Профиль: {p.name}")
     st.put(5, 1, f"Дата формирования: {ru_date(batch.run_date)}")
     r = 7
@@ -388,8 +396,8 @@ def _write_summary(ws: Worksheet, batch: Batch, rows: pd.DataFrame) -> None:
     group_rows = _count(rows, p.group_column)
     group_online = _count(rows[is_online], p.group_column) if n_rows else Counter()
     groups = list(p.groups) + sorted((g for g in group_rows if g not in p.groups), key=str)
-    table("Строки по группам",
-          (p.header(p.group_column), "Строк", "Онлайн-точек", "Офлайн-точек"),
+    table(f"Строки по графе «{p.header(p.group_column)}»",
+          (p.header(p.group_column), "Строк", on, off),
           [(g if g is not None else "(не указана)", group_rows[g], group_online[g],
             group_rows[g] - group_online[g]) for g in groups],
           ("Итого", n_rows, n_online, n_rows - n_online))
@@ -400,15 +408,13 @@ def _write_summary(ws: Worksheet, batch: Batch, rows: pd.DataFrame) -> None:
     sub_files = Counter(f.subdivision for f in accepted)
     subs = sorted(set(sub_files) | set(sub_rows), key=str)
     table("Строки по подразделениям",
-          ("Подразделение", "Строк", "Онлайн-точек", "Офлайн-точек", "Принято файлов"),
+          ("Подразделение", "Строк", on, off, "Принято файлов"),
           [(s, sub_rows[s], sub_online[s], sub_rows[s] - sub_online[s], sub_files[s]) for s in subs],
           ("Итого", n_rows, n_online, n_rows - n_online, len(accepted)))
 
-    online_label = ", ".join(f"«{v}»" for v in sorted(online_values)) or "—"
-    table("Онлайн- и офлайн-точки",
+    table("Строки по виду точки взаимодействия",
           (p.header(p.kind_column), "Строк"),
-          [(f"Онлайн-точки ({online_label})", n_online),
-           ("Офлайн-точки (остальные значения)", n_rows - n_online)],
+          [(on, n_online), (off, n_rows - n_online)],
           ("Итого", n_rows))
 
     ws.freeze_panes = "A3"

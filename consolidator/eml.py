@@ -29,7 +29,8 @@ def write_draft(batch: Batch, f: FileResult, email: str | None, root: Path) -> P
     fix = batch.profile.deadlines.get("fix")
     msg = EmailMessage()
     msg["To"] = email or ""
-    msg["Subject"] = f"Перечень точек взаимодействия возвращен на доработку: {f.subdivision}, срок до {deadline}"
+    msg["Subject"] = f"Перечень точек взаимодействия возвращен на доработку: {f.subdivision}" + (
+        f", срок до {deadline}" if f.fix_deadline else "")
     msg["Date"] = formatdate(localtime=True)
     msg["X-Unsent"] = "1"  # Outlook and Thunderbird open the file as a draft to send
     counts = f"ошибок — {f.errors}" + (f", предупреждений — {f.warnings}" if f.warnings else "")
@@ -46,9 +47,9 @@ def write_draft(batch: Batch, f: FileResult, email: str | None, root: Path) -> P
         lines.append(f"{n}. [{where}] {r.message} ({r.clause})")
     lines += [
         "",
-        f"Просим устранить замечания до {deadline} включительно"
-        + (f" ({fix.clause}, {fix.days} рабочих дней)" if fix else "")
-        + " и направить доработанный перечень повторно.",
+        (f"Просим устранить замечания до {deadline} включительно"
+         + (f" ({fix.clause}, {fix.days} рабочих дней)" if fix else "") if f.fix_deadline
+         else "Просим устранить замечания") + " и направить доработанный перечень повторно.",
         "Во вложении — ваш файл с замечаниями: ячейки выделены цветом, текст замечаний — в примечаниях "
         "к ячейкам и на первом листе «Замечания».",
     ]

@@ -51,6 +51,10 @@ RATIO_MIN_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_CELLS = 20_000_000
 # Trailing rows without any value are cut from an .xlsx sheet when there are more of them than this.
 TRIM_MIN_ROWS = 1000
+# openpyxl makes an object for every cell of a merged range or of a hyperlink's range: a merge of
+# A1:XFD1048576 in a 6 KB file would keep it busy for hours. Larger ranges are dropped from the copy
+# the readers get (a merge that size is no table's).
+MAX_RANGE_CELLS = 100_000
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -98,6 +102,7 @@ class SheetInfo:
     hidden: list[range] = field(default_factory=list)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     trimmed_rows: int = 0
+    dropped_ranges: list[str] = field(default_factory=list)  # merges/hyperlinks too large to keep
 
     def hide(self, first: int, count: int = 1) -> None:
         last = self.hidden[-1] if self.hidden else None
@@ -136,6 +141,10 @@ class Source:
     def trimmed_rows(self) -> int:
         return sum(s.trimmed_rows for s in self.sheets.values())
 
+    @property
+    def dropped_ranges(self) -> list[str]:
+        return [f"«{name}»!{ref}" for name, s in self.sheets.items() for ref in s.dropped_ranges]
+
 
 def natural_suffix(kind: str) -> str:
     return {"xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods", "xls": ".xls"}.get(kind, "")
@@ -165,10 +174,17 @@ def inspect(path: Path, limits: Limits | None = None) -> Source:
             head = fh.read(8192)
     except OSError as exc:
         raise UnreadableError(f"Файл не удалось открыть: {exc.strerror or exc}.") from exc
-    if head.startswith(ZIP_MAGICS):
-        return _inspect_zip(path, st.st_size, limits)
-    if head.startswith(OLE_MAGIC):
-        return _inspect_ole(path, limits)
+    try:
+        if head.startswith(ZIP_MAGICS):
+            return _inspect_zip(path, st.st_size, limits)
+        if head.startswith(OLE_MAGIC):
+            return _inspect_ole(path, limits)
+    except UnreadableError:
+        raise
+    except MemoryError:
+        raise UnreadableError("Файл слишком велик для проверки: не хватило памяти.") from None
+    except Exception as exc:  # a container broken in a way nobody foresaw is still just broken
+        raise UnreadableError(f"Файл поврежден: его структура не читается ({type(exc).__name__}). {RESEND}") from exc
     what = _other_binary(head)
     if what:
         raise UnreadableError(f"Это {what}, а не книга Excel. Направьте перечень в формате .xlsx.")
@@ -426,8 +442,11 @@ def _scan_sheet(name: str, xml: bytes, limits: Limits) -> tuple[SheetInfo, bytes
         tail_rows = xml.count(b"<" + prefix + b"row", cut, body_end)
         if tail_rows > TRIM_MIN_ROWS:
             info.trimmed_rows = tail_rows
-            trimmed = xml[:cut] + xml[body_end:]
+            trimmed = xml[:cut] + xml[end:]
             body_end = cut
+    after = _RANGE_ELEMENT.sub(lambda m: _keep_range(m, info), xml[end:])
+    if info.dropped_ranges:
+        trimmed = (trimmed[: len(trimmed) - (len(xml) - end)] if trimmed is not None else xml[:end]) + after
     body = xml[body_start:body_end]
 
     last_row, max_row = 0, 0
@@ -455,6 +474,29 @@ def _scan_sheet(name: str, xml: bytes, limits: Limits) -> tuple[SheetInfo, bytes
                 token = v.group(1).decode("utf-8", "replace").strip() or "#ОШИБКА"
                 info.errors[(int(r.group(2)) - 1, column_index(r.group(1).decode()))] = token
     return info, trimmed
+
+
+_RANGE_ELEMENT = re.compile(rb'<(?:\w+:)?(?:mergeCell|hyperlink)\b[^>]*?\bref\s*=\s*["\']([^"\']*)["\'][^>]*?/>')
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?$")
+
+
+def range_cells(ref: str) -> int | None:
+    """Cells in an A1 range («B7:C12» -> 12), None when it is not one."""
+    m = _REF.match(ref.strip())
+    if not m:
+        return None
+    c1, r1 = column_index(m.group(1)), int(m.group(2))
+    c2, r2 = (column_index(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+
+
+def _keep_range(m: re.Match, info: SheetInfo) -> bytes:
+    ref = m.group(1).decode("ascii", "replace")
+    cells = range_cells(ref)
+    if cells is not None and cells <= MAX_RANGE_CELLS:
+        return m.group(0)
+    info.dropped_ranges.append(ref)
+    return b""
 
 
 def _n(n: int) -> str:

@@ -173,7 +173,7 @@ def test_summary_counts_and_left_out_files(written):
     assert "НЕПОЛНЫЙ" in top
     assert any("25.11.2026" in str(r[0]) for r in grid[:6])
 
-    groups = _summary_table(grid, "Строки по группам")
+    groups = _summary_table(grid, "Строки по графе")
     assert [r[0] for r in groups] == [*G, "Итого"]  # every group, in order, zeros included
     assert [int(r[1]) for r in groups] == [4, 0, 0, 1, 0, 1, 0, 6]
     assert [int(r[2]) for r in groups] == [2, 0, 0, 1, 0, 1, 0, 4]  # online
@@ -182,8 +182,9 @@ def test_summary_counts_and_left_out_files(written):
     subs = _summary_table(grid, "Строки по подразделениям")
     assert [(r[0], int(r[1]), int(r[4])) for r in subs] == [("Аппарат", 4, 2), ("Отдел опеки", 2, 1), ("Итого", 6, 3)]
 
-    kinds = _summary_table(grid, "Онлайн- и офлайн-точки")
+    kinds = _summary_table(grid, "Строки по виду точки взаимодействия")
     assert [int(r[1]) for r in kinds] == [4, 2, 6]
+    assert [r[0] for r in kinds] == ["«Онлайн-точка»", "«Офлайн-точка»", "Итого"]
 
     left = _summary_table(grid, "Файлы, не включенные в сводный перечень: 3")
     assert [(r[0], r[1], r[2]) for r in left] == [
@@ -224,7 +225,7 @@ def test_empty_list_still_writes_the_form(tmp_path):
     assert write_consolidated(batch, batch.accepted_rows(), path) == 0
     wb = openpyxl.load_workbook(path)
     assert [c.value for c in wb[SHEET_FORM][3]] == [1, 2, 3, 4, 5, 6]
-    groups = _summary_table(_calamine(path, SHEET_SUMMARY), "Строки по группам")
+    groups = _summary_table(_calamine(path, SHEET_SUMMARY), "Строки по графе")
     assert [int(r[1]) for r in groups] == [0] * 8
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -130,9 +131,9 @@ def test_summary_counts_digital_points_by_the_point(run):
     ws = openpyxl.load_workbook(out / "Сводный перечень.xlsx")["Сводка"]
     # Column 6 is free text: a row that states no kind counts by its point (a site is digital; a
     # telephone, whose kind the Порядок leaves open, and a reception room are not counted as digital).
-    expected = {"nso-minreg": "Строк в сводном перечне: 12 (онлайн-точек: 8, офлайн-точек: 4).",
-                "nso-gsn": "Строк в сводном перечне: 10 (онлайн-точек: 6, офлайн-точек: 4)."}
-    assert ws["A3"].value == expected[name]
+    counts = re.fullmatch(r"Строк в сводном перечне: (\d+) \(.+: (\d+), .+: (\d+)\)\.", ws["A3"].value)
+    assert counts, ws["A3"].value
+    assert tuple(map(int, counts.groups())) == {"nso-minreg": (12, 8, 4), "nso-gsn": (10, 6, 4)}[name]
 
 
 def test_order_draft_with_the_approval_sheet(run):
