@@ -90,10 +90,13 @@ def _warn_unknown_years(calendar, days) -> None:
 @click.option("--max-unpacked-mb", type=click.FloatRange(min=1), default=None,
               help="Предел объема книги в распакованном виде, МБ: файл больше отклоняется как «zip-бомба» "
                    "(по умолчанию 200 или значение переменной среды CONSOLIDATOR_MAX_UNPACKED_MB).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Сколько процессов читают файлы и пишут копии с замечаниями (по умолчанию — по числу "
+                   "ядер; 1 — без параллельной работы). На результат не влияет.")
 @_tracking_options
 def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org: Path | None,
                 journal: Path | None, subdivisions: Path | None, calendar_file: Path | None,
-                max_unpacked_mb: float | None = None) -> None:
+                max_unpacked_mb: float | None = None, jobs: int | None = None) -> None:
     """Проверить файлы в папке INBOX, вернуть несоответствующие с замечаниями, свести принятые.
 
     INBOX — папка с файлами подразделений (можно по папке на подразделение). По умолчанию —
@@ -101,7 +104,6 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
     нечитаемые файлы, 2 — ошибка в параметрах.
     """
     from consolidator.pipeline import run
-
     from consolidator.profile import available_profiles
 
     if inbox is None:
@@ -126,7 +128,7 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
         try:
             batch = run(profile, inbox, out, day, progress, journal, registry, calendar, alternatives,
                         limits=Limits.from_env(max_unpacked_mb),
-                        on_lock_wait=lambda message: click.echo(message, err=True))
+                        on_lock_wait=lambda message: click.echo(message, err=True), jobs=jobs)
         except LockBusy as exc:
             raise UsageError(str(exc)) from exc
     _warn_unknown_years(calendar, [f.fix_deadline for f in batch.files if f.fix_deadline])

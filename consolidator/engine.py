@@ -85,12 +85,12 @@ def _failures(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     except SchemaErrors as exc:
         fc = exc.failure_cases
         fc = fc[fc["check"].isin({c.name for c in schema.checks})]
-        # Frame checks report {column: value} per failing cell.
-        return pd.DataFrame({
-            "code": fc["check"].to_numpy(),
-            "index": fc["index"].astype(int).to_numpy(),
-            "column": [next(iter(v)) for v in fc["failure_case"]],
-        })
+        # Frame checks report {column: value} per failing row: one entry per failing cell of it
+        # (a row with errors in two columns gets both remarks).
+        rows = [(code, int(index), column)
+                for code, index, case in zip(fc["check"], fc["index"], fc["failure_case"])
+                for column in (case if isinstance(case, dict) else [case])]
+        return pd.DataFrame(rows, columns=["code", "index", "column"])
     return pd.DataFrame(columns=["code", "index", "column"])
 
 

@@ -108,6 +108,7 @@ class Journal:
         self._migrate()
 
     def close(self) -> None:
+        self.db.commit()
         self.db.close()
 
     def __enter__(self) -> "Journal":
@@ -131,13 +132,12 @@ class Journal:
 
     def version(self, subdivision: str, sha256: str, size: int, path: str, received: date, mtime: float,
                 profile: str) -> Version:
-        """The journal's version for this content, recorded now if it is new."""
-        with self.db:
-            self.db.execute(
-                "INSERT OR IGNORE INTO versions (subdivision, sha256, size, path, received, mtime, profile) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (subdivision, sha256, size, path, received.isoformat(), mtime, profile),
-            )
+        """The journal's version for this content, recorded now if it is new (committed by `commit`)."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO versions (subdivision, sha256, size, path, received, mtime, profile) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (subdivision, sha256, size, path, received.isoformat(), mtime, profile),
+        )
         row = self.db.execute("SELECT id FROM versions WHERE subdivision = ? AND sha256 = ?",
                               (subdivision, sha256)).fetchone()
         return self.get(row[0])
@@ -170,19 +170,22 @@ class Journal:
     def save_check(self, version: Version, checked: date, verdict: str, reason: str | None, rows: int,
                    errors: int, warnings: int, returned_copy: str | None, fix_deadline: date | None,
                    remarks: list[dict]) -> None:
-        """Record the latest check of a version; the first check's date and deadline are kept."""
-        with self.db:
-            self.db.execute(
-                "INSERT INTO checks (version_id, checked, verdict, reason, rows, errors, warnings, returned_copy, "
-                "fix_deadline, remarks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(version_id) DO UPDATE SET verdict = excluded.verdict, reason = excluded.reason, "
-                "rows = excluded.rows, errors = excluded.errors, warnings = excluded.warnings, "
-                "returned_copy = excluded.returned_copy, remarks = excluded.remarks, "
-                "fix_deadline = COALESCE(checks.fix_deadline, excluded.fix_deadline)",
-                (version.id, checked.isoformat(), verdict, reason, rows, errors, warnings, returned_copy,
-                 fix_deadline.isoformat() if fix_deadline else None,
-                 json.dumps(remarks, ensure_ascii=False)),
-            )
+        """Record the latest check of a version; the first check's date and deadline are kept
+        (committed by `commit`: one transaction per run, not one per file)."""
+        self.db.execute(
+            "INSERT INTO checks (version_id, checked, verdict, reason, rows, errors, warnings, returned_copy, "
+            "fix_deadline, remarks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(version_id) DO UPDATE SET verdict = excluded.verdict, reason = excluded.reason, "
+            "rows = excluded.rows, errors = excluded.errors, warnings = excluded.warnings, "
+            "returned_copy = excluded.returned_copy, remarks = excluded.remarks, "
+            "fix_deadline = COALESCE(checks.fix_deadline, excluded.fix_deadline)",
+            (version.id, checked.isoformat(), verdict, reason, rows, errors, warnings, returned_copy,
+             fix_deadline.isoformat() if fix_deadline else None,
+             json.dumps(remarks, ensure_ascii=False)),
+        )
+
+    def commit(self) -> None:
+        self.db.commit()
 
     def counts(self) -> tuple[int, int]:
         """(versions, checks): a re-run on unchanged files must leave both as they were."""

@@ -99,6 +99,8 @@ class Batch:
     order: dict | None = None
     # Statuses of the subdivisions (expected and seen), set by tracking.
     subdivisions: list[dict] | None = None
+    # Seconds spent in each stage (read, check, annotate, consolidate, docx, protocol, journal).
+    timings: dict[str, float] = field(default_factory=dict)
     # What an untrusted file may cost (safety.Limits) in this run; None: the defaults.
     limits: object = None
 

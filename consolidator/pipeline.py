@@ -1,7 +1,10 @@
 """The main job, stage by stage: find files, read, check as one batch, return, consolidate, report."""
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
+from contextlib import contextmanager
 import os
 import shutil
 import stat
@@ -20,6 +23,8 @@ from consolidator.safety import Limits
 from consolidator.detect import best_form, score_forms
 from consolidator.eml import write_draft
 from consolidator.journal import Journal
+from consolidator.parallel import context as parallel_context
+from consolidator.parallel import run_map
 from consolidator.tracking import Subdivision, record, track
 from consolidator.text import match_key
 from consolidator.workdays import Calendar
@@ -83,7 +88,7 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
         journal_path: Path | None = None, registry: list[Subdivision] | None = None,
         calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
         limits: Limits | None = None, lock_timeout: float = DEFAULT_TIMEOUT,
-        on_lock_wait: Callable[[str], None] | None = None) -> Batch:
+        on_lock_wait: Callable[[str], None] | None = None, jobs: int | None = None) -> Batch:
     """The whole job: check every file, sort out versions against the journal, then write returned
     copies with e-mail drafts, the consolidated list, the order draft, the protocol and report.json.
 
@@ -93,13 +98,26 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
     registry = registry or []
     with out_lock(out, lock_timeout, on_lock_wait):
         _sweep_temporary(out)
-        batch = check(profile, inbox, out, run_date, progress, calendar, alternatives, limits)
+        batch = check(profile, inbox, out, run_date, progress, calendar, alternatives, limits, jobs)
         with Journal(journal_path or out / JOURNAL) as journal:
-            track(batch, journal, registry, calendar)
-            _write_returned_copies(batch, progress, {s.name: s.email for s in registry})
+            with _phase(batch, "journal"):
+                track(batch, journal, registry, calendar)
+            with _phase(batch, "annotate"):
+                _write_returned_copies(batch, progress, {s.name: s.email for s in registry}, jobs)
             _write_outputs(batch)
-            record(batch, journal)
+            with _phase(batch, "journal"):
+                record(batch, journal)
     return batch
+
+
+@contextmanager
+def _phase(batch: Batch, name: str):
+    """Add the time spent in a stage to batch.timings (the benchmark prints them)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        batch.timings[name] = batch.timings.get(name, 0.0) + time.perf_counter() - start
 
 
 def _sweep_temporary(out: Path) -> None:
@@ -131,38 +149,56 @@ def _other_form(path: Path, profile: Profile, alternatives: list[Profile]) -> st
     return next(p.name for p in alternatives if p.key == best)
 
 
+def _read_one(source: Path) -> tuple[str | None, str | None, Table | None]:
+    """Read one workbook (in a worker process when the batch is large): (verdict, reason, table)."""
+    profile, alternatives, limits = parallel_context()
+    try:
+        table = read_table(source, profile, limits)
+    except UnreadableError as exc:
+        return UNREADABLE, str(exc), None
+    except Exception as exc:  # one odd file must not stop the batch
+        return UNREADABLE, f"Файл не удалось прочитать: {type(exc).__name__}: {str(exc)[:200]}.", None
+    if table is None:
+        table = Table(sheet=None, header_row=0, columns={}, missing=list(profile.keys))
+    if alternatives and _looks_foreign(table, profile):
+        try:
+            table.other_form = _other_form(source, profile, alternatives)
+        except Exception:  # the form could not be compared: the file's own remarks stand
+            table.other_form = None
+    return None, None, table
+
+
 def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
           calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
-          limits: Limits | None = None) -> Batch:
+          limits: Limits | None = None, jobs: int | None = None) -> Batch:
     """Read and check every file; set verdicts, remarks and deadlines. Writes nothing."""
+    started = time.perf_counter()
     files = discover(inbox)
     step = (progress or _no_progress)("Чтение файлов", len(files))
     tables: dict[int, Table] = {}
     fix_days = profile.deadlines["fix"].days if "fix" in profile.deadlines else None
+    to_read = []
     for i, f in enumerate(files):
-        step(f.path)
         reason = _skip_reason(f, inbox)
         if reason:
+            step(f.path)
             f.verdict, f.reason = SKIPPED, reason
-            continue
-        try:
-            table = read_table(f.source, profile, limits)
-        except UnreadableError as exc:
-            f.verdict, f.reason = UNREADABLE, str(exc)
-            continue
-        except Exception as exc:  # one odd file must not stop the batch
-            f.verdict = UNREADABLE
-            f.reason = f"Файл не удалось прочитать: {type(exc).__name__}: {str(exc)[:200]}."
-            continue
+        else:
+            to_read.append(i)
+    ctx = (profile, alternatives, limits)
+    for i, (verdict, reason, table) in zip(to_read, run_map(_read_one, [files[i].source for i in to_read], ctx, jobs)):
+        f = files[i]
+        step(f.path)
         if table is None:
-            table = Table(sheet=None, header_row=0, columns={}, missing=list(profile.keys))
-        if alternatives and _looks_foreign(table, profile):
-            table.other_form = _other_form(f.source, profile, alternatives)
+            f.verdict, f.reason = verdict, reason
+            continue
         tables[i] = table
         f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
         f.subdivision = f.subdivision or table.subdivision or f.source.stem
+    read_done = time.perf_counter()
     data = check_batch(profile, files, tables)
     batch = Batch(profile=profile, run_date=run_date, inbox=inbox, out=out, files=files, data=data, limits=limits)
+    batch.timings.update(read=read_done - started, check=time.perf_counter() - read_done)
     for f in files:
         if f.verdict == ACCEPTED and f.errors:
             f.verdict = RETURNED
@@ -171,7 +207,17 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
     return batch
 
 
-def _write_returned_copies(batch: Batch, progress: Progress, emails: dict[str, str | None]) -> None:
+def _return_one(item: tuple[FileResult, str | None]) -> str:
+    """The returned copy and its e-mail draft for one file (in a worker process for a large batch)."""
+    batch, staging = parallel_context()
+    f, email = item
+    f.returned_copy = write_returned(batch, f, staging)
+    write_draft(batch, f, email, staging)
+    return f.returned_copy
+
+
+def _write_returned_copies(batch: Batch, progress: Progress, emails: dict[str, str | None],
+                           jobs: int | None = None) -> None:
     """Write all returned copies into a fresh folder, then swap it in: copies from an earlier run
     of a file that is now accepted do not linger."""
     final = batch.out / RETURNED_DIR
@@ -179,11 +225,13 @@ def _write_returned_copies(batch: Batch, progress: Progress, emails: dict[str, s
     shutil.rmtree(staging, ignore_errors=True)
     returned = [f for f in batch.files if f.verdict == RETURNED]
     step = progress("Копии с замечаниями", len(returned))
+    # Workers need the profile, date and limits, not every file's rows.
+    ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), staging)
     try:
-        for f in returned:
+        items = [(f, emails.get(f.subdivision)) for f in returned]
+        for f, rel in zip(returned, run_map(_return_one, items, ctx, jobs)):
             step(f.path)
-            f.returned_copy = write_returned(batch, f, staging)
-            write_draft(batch, f, emails.get(f.subdivision), staging)
+            f.returned_copy = rel
     except BaseException:
         # The earlier copies stay as they were; nothing half-written is left beside them.
         shutil.rmtree(staging, ignore_errors=True)
@@ -204,17 +252,20 @@ def _write_outputs(batch: Batch) -> None:
     from consolidator.order import write_order
     from consolidator.protocol import write_protocol
 
-    rows = batch.accepted_rows()
-    consolidated_rows = write_consolidated(batch, rows, batch.out / CONSOLIDATED)
-    batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
-    if len(rows):
-        write_order(batch, rows, batch.out / ORDER)
-        batch.order = {"path": ORDER}
-    else:
-        (batch.out / ORDER).unlink(missing_ok=True)
-        batch.order = None
-    write_protocol(batch, batch.out / PROTOCOL)
-    write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
+    with _phase(batch, "consolidate"):
+        rows = batch.accepted_rows()
+        consolidated_rows = write_consolidated(batch, rows, batch.out / CONSOLIDATED)
+        batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
+    with _phase(batch, "docx"):
+        if len(rows):
+            write_order(batch, rows, batch.out / ORDER)
+            batch.order = {"path": ORDER}
+        else:
+            (batch.out / ORDER).unlink(missing_ok=True)
+            batch.order = None
+    with _phase(batch, "protocol"):
+        write_protocol(batch, batch.out / PROTOCOL)
+        write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
 
 
 def report(batch: Batch) -> dict:

@@ -86,14 +86,27 @@ def _score(cell: str, variants: list[str]) -> float:
 def match_header(cells: list[object], profile: Profile) -> dict[str, int]:
     """Map profile column keys to the 0-based indexes of the header cells that name them."""
     keys = [header_key(c) for c in cells]
-    pairs = []
-    for key, variants in _header_candidates(profile):
+    candidates = _header_candidates(profile)
+    # Exact names first; only columns still unnamed are looked for letter by letter among the rest.
+    taken_keys, taken_cols, out = set(), set(), {}
+    for key, variants in candidates:
         for i, cell in enumerate(keys):
+            if i not in taken_cols and cell in variants:
+                out[key] = i
+                taken_keys.add(key)
+                taken_cols.add(i)
+                break
+    pairs = []
+    for key, variants in candidates:
+        if key in taken_keys:
+            continue
+        for i, cell in enumerate(keys):
+            if i in taken_cols:
+                continue
             s = _score(cell, variants)
             if s >= HEADER_SIMILARITY:
                 pairs.append((s, key, i))
     pairs.sort(key=lambda p: (-p[0], p[2]))
-    taken_keys, taken_cols, out = set(), set(), {}
     for s, key, i in pairs:
         if key not in taken_keys and i not in taken_cols:
             out[key] = i

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections import OrderedDict
 import re
 import stat
 import struct
@@ -156,14 +157,37 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f}".replace(".", ",").replace(",0", "") + " МБ"
 
 
+_CACHE: "OrderedDict[tuple, Source | UnreadableError]" = OrderedDict()
+_CACHE_SIZE = 32
+
+
 def inspect(path: Path, limits: Limits | None = None) -> Source:
-    """What the file really is, ready to be read; UnreadableError with the reason otherwise."""
+    """What the file really is, ready to be read; UnreadableError with the reason otherwise.
+
+    A run looks at a file more than once (to read it, to tell its form, to write its returned copy):
+    the answer is kept for the same file (path, size, modification time) and limits."""
     limits = limits or Limits.from_env()
     path = Path(path)
     try:
         st = path.stat()
     except OSError as exc:
         raise UnreadableError(f"Файл не удалось открыть: {exc.strerror or exc}.") from exc
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino, limits)
+    hit = _CACHE.get(key)
+    if hit is None:
+        try:
+            hit = _inspect(path, st, limits)
+        except UnreadableError as exc:
+            hit = exc
+        _CACHE[key] = hit
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    if isinstance(hit, UnreadableError):
+        raise UnreadableError(str(hit))
+    return hit
+
+
+def _inspect(path: Path, st: os.stat_result, limits: Limits) -> Source:
     if not stat.S_ISREG(st.st_mode):
         raise UnreadableError("Это не обычный файл (устройство, канал или папка): такие файлы не открываются.")
     if st.st_size == 0:
@@ -249,7 +273,12 @@ def _inspect_zip(path: Path, size: int, limits: Limits) -> Source:
         manifest = members.get("META-INF/manifest.xml", b"")
         if b"encryption-data" in manifest:
             raise UnreadableError(PASSWORD_REASON)
-        return Source(path=path, kind="ods", sheets=_ods_sheets(members.get("content.xml", b""), limits))
+        content = members.get("content.xml", b"")
+        src = Source(path=path, kind="ods", sheets=_ods_sheets(content, limits))
+        trimmed = _trim_ods(content, src)
+        if trimmed is not None:
+            src.data = _rebuild(infos, members, {"content.xml": trimmed})
+        return src
     if kind == "xlsb":
         return Source(path=path, kind="xlsb")
     return _prepare_xlsx(path, infos, members, limits)
@@ -413,14 +442,20 @@ def _prepare_xlsx(path: Path, infos: list[zipfile.ZipInfo], members: dict[str, b
         if trimmed is not None:
             replaced[part] = trimmed
     if replaced:
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in infos:
-                if info.is_dir():
-                    continue
-                out.writestr(info.filename, replaced.get(info.filename, members[info.filename]))
-        src.data = buf.getvalue()
+        src.data = _rebuild(infos, members, replaced)
     return src
+
+
+def _rebuild(infos: list[zipfile.ZipInfo], members: dict[str, bytes], replaced: dict[str, bytes]) -> bytes:
+    """The workbook again, in memory, with some parts replaced."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in infos:
+            if info.is_dir():
+                continue
+            method = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            out.writestr(info.filename, replaced.get(info.filename, members[info.filename]), compress_type=method)
+    return buf.getvalue()
 
 
 def _scan_sheet(name: str, xml: bytes, limits: Limits) -> tuple[SheetInfo, bytes | None]:
@@ -571,6 +606,34 @@ def _ods_sheets(content: bytes, limits: Limits) -> dict[str, SheetInfo]:
 
 
 _ODS_VALUES = tuple(f"{_ODS_O}{a}" for a in ("value", "date-value", "time-value", "boolean-value"))
+_ODS_REPEATED_ROW = re.compile(rb'<table:table-row\b[^>]*?\btable:number-rows-repeated="(\d+)"[^>]*?(/?)>')
+_ODS_VALUE = re.compile(rb'office:(?:value|date-value|time-value|boolean-value)="|office:string-value="[^"]'
+                        rb'|<text:p\b[^>/]*>\s*[^<\s]|<text:(?:span|a|s|tab|line-break)\b')
+_ODS_TABLE_NAME = re.compile(rb'<table:table\b[^>]*?\btable:name="([^"]*)"')
+
+
+def _trim_ods(content: bytes, src: Source) -> bytes | None:
+    """content.xml with a row repeated more than TRIM_MIN_ROWS times written once, when neither it
+    nor anything after it in its table holds a value (a formula with an empty result filled down a
+    million rows is one such row in the file, a million rows for calamine). None if nothing to cut."""
+    out, pos = [], 0
+    for m in _ODS_REPEATED_ROW.finditer(content):
+        repeat = int(m.group(1))
+        if repeat <= TRIM_MIN_ROWS:
+            continue
+        table_end = content.find(b"</table:table>", m.end())
+        if table_end < 0 or _ODS_VALUE.search(content, m.start(), table_end):
+            continue
+        start = content.rfind(b"<table:table ", 0, m.start())
+        name = _ODS_TABLE_NAME.match(content, start) if start >= 0 else None
+        sheet = name.group(1).decode("utf-8", "replace") if name else ""
+        src.sheets.setdefault(sheet, SheetInfo()).trimmed_rows += repeat - 1
+        out += [content[pos:m.start(1)], b"1"]
+        pos = m.end(1)
+    if not out:
+        return None
+    out.append(content[pos:])
+    return b"".join(out)
 
 
 def _ods_has_value(cell) -> bool:
@@ -602,7 +665,7 @@ def _inspect_ole(path: Path, limits: Limits) -> Source:
     if "encryptedpackage" in lowered or "encryptioninfo" in lowered:
         raise UnreadableError(PASSWORD_REASON)
     if "workbook" in lowered or "book" in lowered:
-        return Source(path=path, kind="xls")
+        return Source(path=path, kind="xls", sheets=xls_sheets(data))
     if "worddocument" in lowered:
         what = "документ Word (.doc)"
     elif "powerpoint document" in lowered:
@@ -612,50 +675,140 @@ def _inspect_ole(path: Path, limits: Limits) -> Source:
     raise UnreadableError(f"Это {what}, а не книга Excel. Направьте перечень в формате .xlsx.")
 
 
+class _Cfb:
+    """A minimal, defensive reader of an OLE compound file (MS-CFB): its directory and its streams.
+    Every chain is bounded and every offset checked; a broken file raises ValueError."""
+
+    END = 0xFFFFFFFA
+
+    def __init__(self, data: bytes):
+        if len(data) < 512 or not data.startswith(OLE_MAGIC):
+            raise ValueError("not a compound file")
+        self.data = data
+        shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+        if shift not in (9, 12) or mini_shift != 6:
+            raise ValueError("sector size")
+        self.ssize = 1 << shift
+        n_fat, first_dir, _, self.mini_cutoff, first_minifat, _, first_difat, _ = \
+            struct.unpack_from("<IIIIIIII", data, 0x2C)
+        difat = list(struct.unpack_from("<109I", data, 0x4C))
+        for sector in self._walk(first_difat, None):
+            entries = self._sector_ints(sector)
+            difat.extend(entries[:-1])
+            if len(difat) > 1_000_000:
+                raise ValueError("DIFAT")
+        self.fat = [i for s_ in difat[:n_fat] if s_ < self.END for i in self._sector_ints(s_)]
+        directory = b"".join(self._sector(s_) for s_ in self._walk(first_dir, self.fat))
+        self.entries = []
+        for off in range(0, len(directory) - 127, 128):
+            name_len, = struct.unpack_from("<H", directory, off + 0x40)
+            kind = directory[off + 0x42]
+            start, size = struct.unpack_from("<II", directory, off + 0x74)
+            if kind in (1, 2, 5) and 2 <= name_len <= 64:
+                name = directory[off:off + name_len - 2].decode("utf-16-le", "replace")
+                self.entries.append((name, kind, start, size))
+        self.minifat = [i for s_ in self._walk(first_minifat, self.fat) for i in self._sector_ints(s_)]
+
+    def _sector(self, sector: int) -> bytes:
+        off = (sector + 1) * self.ssize
+        if off + self.ssize > len(self.data):
+            raise ValueError("sector past the end")
+        return self.data[off:off + self.ssize]
+
+    def _sector_ints(self, sector: int) -> tuple[int, ...]:
+        return struct.unpack(f"<{self.ssize // 4}I", self._sector(sector))
+
+    def _walk(self, sector: int, fat: list[int] | None):
+        """A chain of sectors; for the DIFAT (fat None) the next sector is the last int of each."""
+        seen = set()
+        while sector < self.END:
+            if sector in seen or len(seen) > 1_000_000:
+                raise ValueError("loop in a sector chain")
+            seen.add(sector)
+            yield sector
+            if fat is None:
+                sector = self._sector_ints(sector)[-1]
+            elif sector < len(fat):
+                sector = fat[sector]
+            else:
+                raise ValueError("sector outside the FAT")
+
+    def names(self) -> list[str]:
+        return [e[0] for e in self.entries]
+
+    def stream(self, name: str) -> bytes:
+        entry = next((e for e in self.entries if e[0].lower() == name.lower() and e[1] == 2), None)
+        if entry is None:
+            raise ValueError(f"no stream {name}")
+        _, _, start, size = entry
+        if size < self.mini_cutoff:
+            root = next(e for e in self.entries if e[1] == 5)
+            container = b"".join(self._sector(s_) for s_ in self._walk(root[2], self.fat))
+            seen, out, sector = set(), [], start
+            while sector < self.END and len(out) * 64 < size:
+                if sector in seen or sector >= len(self.minifat):
+                    raise ValueError("mini chain")
+                seen.add(sector)
+                out.append(container[sector * 64:sector * 64 + 64])
+                sector = self.minifat[sector]
+            return b"".join(out)[:size]
+        return b"".join(self._sector(s_) for s_ in self._walk(start, self.fat))[:size]
+
+
 def ole_stream_names(data: bytes) -> list[str] | None:
     """Names of the streams and storages of an OLE compound file (MS-CFB), or None when its
     directory cannot be followed (a truncated or corrupted file)."""
-    if len(data) < 512 or not data.startswith(OLE_MAGIC):
-        return None
     try:
-        sector_shift, = struct.unpack_from("<H", data, 0x1E)
-        if sector_shift not in (9, 12):
-            return None
-        ssize = 1 << sector_shift
-        n_fat, first_dir, _, _, _, first_difat, n_difat = struct.unpack_from("<IIIIIII", data, 0x2C)
-        difat = list(struct.unpack_from("<109I", data, 0x4C))
-        seen = set()
-        sector = first_difat
-        while sector < 0xFFFFFFFA and sector not in seen and len(seen) < 10_000:
-            seen.add(sector)
-            off = (sector + 1) * ssize
-            if off + ssize > len(data):
-                return None
-            entries = struct.unpack_from(f"<{ssize // 4}I", data, off)
-            difat.extend(entries[:-1])
-            sector = entries[-1]
-        fat_sectors = [s for s in difat[:n_fat] if s < 0xFFFFFFFA]
-        fat: list[int] = []
-        for s in fat_sectors:
-            off = (s + 1) * ssize
-            if off + ssize > len(data):
-                return None
-            fat.extend(struct.unpack_from(f"<{ssize // 4}I", data, off))
-        names = []
-        sector, seen = first_dir, set()
-        while sector < 0xFFFFFFFA:
-            if sector in seen or sector >= len(fat) or len(seen) > 100_000:
-                return None
-            seen.add(sector)
-            off = (sector + 1) * ssize
-            if off + ssize > len(data):
-                return None
-            for e in range(0, ssize, 128):
-                name_len, = struct.unpack_from("<H", data, off + e + 0x40)
-                kind = data[off + e + 0x42]
-                if kind in (1, 2, 5) and 2 <= name_len <= 64:
-                    names.append(data[off + e: off + e + name_len - 2].decode("utf-16-le", "replace"))
-            sector = fat[sector]
-        return names
-    except (struct.error, IndexError):
+        return _Cfb(data).names()
+    except (ValueError, struct.error, IndexError, StopIteration):
         return None
+
+
+# BIFF8 (.xls): what calamine does not tell. Record types from MS-XLS.
+_BOF, _EOF, _BOUNDSHEET, _ROW, _BOOLERR, _FORMULA = 0x0809, 0x000A, 0x0085, 0x0208, 0x0205, 0x0006
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+
+
+def _biff_records(stream: bytes, pos: int):
+    while pos + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, pos)
+        yield kind, stream[pos + 4:pos + 4 + size]
+        pos += 4 + size
+
+
+def xls_sheets(data: bytes) -> dict[str, SheetInfo]:
+    """Hidden rows and Excel error cells of every sheet of an .xls (BIFF8). Empty when the file is
+    not what the parser expects: calamine still reads it, only these details are lost."""
+    try:
+        cfb = _Cfb(data)
+        try:
+            stream = cfb.stream("Workbook")
+        except ValueError:
+            stream = cfb.stream("Book")
+        sheets = []
+        for kind, body in _biff_records(stream, 0):
+            if kind == _BOUNDSHEET and len(body) >= 8:
+                pos, cch, high = struct.unpack_from("<I", body, 0)[0], body[6], body[7] & 1
+                raw = body[8:8 + cch * (2 if high else 1)]
+                sheets.append((raw.decode("utf-16-le" if high else "latin-1", "replace"), pos))
+            elif kind == _EOF:
+                break
+        out = {}
+        for name, pos in sheets:
+            info = SheetInfo()
+            for n, (kind, body) in enumerate(_biff_records(stream, pos)):
+                if kind == _EOF or n > 5_000_000:
+                    break
+                if kind == _ROW and len(body) >= 14 and body[12] & 0x20:
+                    info.hide(struct.unpack_from("<H", body, 0)[0] + 1)
+                elif kind == _BOOLERR and len(body) >= 8 and body[7] == 1:
+                    r, c = struct.unpack_from("<HH", body, 0)
+                    info.errors[(r, c)] = _BIFF_ERRORS.get(body[6], "#ОШИБКА")
+                elif kind == _FORMULA and len(body) >= 14 and body[12:14] == b"\xff\xff" and body[6] == 2:
+                    r, c = struct.unpack_from("<HH", body, 0)
+                    info.errors[(r, c)] = _BIFF_ERRORS.get(body[8], "#ОШИБКА")
+            out[name] = info
+        return out
+    except (ValueError, struct.error, IndexError, StopIteration, UnicodeError):
+        return {}

@@ -12,9 +12,10 @@ _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[а-я])\s*[.)]\s+")
 
 
 def clean(value: object) -> str:
-    """A cell's value as the check sees it: text, trimmed, inner runs of spaces collapsed.
+    """A cell's value as the check sees it: text, trimmed, runs of spaces and tabs collapsed.
 
-    Line breaks inside a value are kept as single spaces: they are layout, not content.
+    Line breaks are kept (one, without empty lines): a list of interactions or needs typed one per
+    line stays readable in the consolidated list. Comparisons ignore them (match_key, header_key).
     """
     if value is None:
         return ""
@@ -23,7 +24,11 @@ def clean(value: object) -> str:
             return ""
         if value.is_integer():
             value = int(value)
-    return _SPACES.sub(" ", str(value)).strip()
+    text = value if isinstance(value, str) else str(value)
+    if "\n" in text or "\r" in text:
+        lines = (" ".join(line.split()) for line in text.splitlines())
+        return "\n".join(line for line in lines if line)
+    return " ".join(text.split())
 
 
 def match_key(value: str, fold_spaces_only: bool = False) -> str:

@@ -192,6 +192,7 @@ def record(batch: Batch, journal: Journal) -> None:
         verdict = f.checked_verdict or f.verdict
         journal.save_check(v, batch.run_date, verdict, f.reason if verdict == UNREADABLE else None, f.rows,
                            f.errors, f.warnings, f.returned_copy, f.fix_deadline, _remark_dicts(f))
+    journal.commit()
 
 
 def statuses_from_journal(journal: Journal, registry: list[Subdivision], today: date,

@@ -10,7 +10,9 @@ must come from real applications:
   does not encrypt .xlsx through its API);
 - macro.xlsm — saved by LibreOffice with a VBA module (xl/vbaProject.bin with VBA/Module1), with an
   empty group cell so that it is returned;
-- hidden.ods — the form on a hidden sheet behind a visible cover sheet, data row 2 hidden.
+- hidden.ods — the form on a hidden sheet behind a visible cover sheet, data row 2 hidden;
+- hidden_errors.xls — the form as .xls (BIFF8) with error formulas in C6:E6 (=#REF!, =1/0, =NA()),
+  data row 2 (Excel row 7) hidden and an empty hidden sheet «Скрытый».
 
 Needs LibreOffice with its Python bridge: run it with the system python3 that has `uno`. The form
 workbooks are made, and encrypted.xlsx encrypted, by the project's Python (PYTHON, default
@@ -118,6 +120,17 @@ def main() -> None:
         form.getRows().getByIndex(6).IsVisible = False  # Excel row 7: data row 2
         form.IsVisible = False
         store(doc, "hidden.ods", "calc8")
+        doc.close(True)
+
+        doc = load(clean)
+        form = doc.Sheets.getByName("Лист1")
+        form.getCellRangeByName("C6").setFormula("=#REF!")
+        form.getCellRangeByName("D6").setFormula("=1/0")
+        form.getCellRangeByName("E6").setFormula("=NA()")
+        form.getRows().getByIndex(6).IsVisible = False
+        doc.Sheets.insertNewByName("Скрытый", 1)
+        doc.Sheets.getByName("Скрытый").IsVisible = False
+        store(doc, "hidden_errors.xls", "MS Excel 97")
         doc.close(True)
     finally:
         try:

@@ -320,10 +320,12 @@ def write_cover(ws, lines):
 
 
 def _clean(value) -> str:
-    """A value as the reader hands it on: text, line breaks and runs of spaces as one space."""
+    """A value as the reader hands it on (consolidator.text.clean): runs of spaces as one space, line
+    breaks kept one at a time."""
     if value is None:
         return ""
-    return " ".join(str(value).split())
+    lines = (" ".join(line.split()) for line in str(value).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def save_xlsx(book: Book, path: Path) -> list[dict]:

@@ -1,0 +1,46 @@
+"""Run a per-file function over the files on every core, with results in the files' order.
+
+The work of one file (read it; write its returned copy) does not depend on any other file, so a
+process pool gives the same result as a serial loop. A pool costs its start-up, so a small batch
+runs in this process. The shared, read-only context (profile, limits…) goes to each worker once,
+through the initializer, not with every file.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many files a pool costs more than it saves.
+MIN_PARALLEL = 40
+
+_context: object = None
+
+
+def context() -> object:
+    """The shared context in this process (set by the initializer)."""
+    return _context
+
+
+def _init(ctx: object) -> None:
+    global _context
+    _context = ctx
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_map(fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None) -> Iterator[R]:
+    """fn(item) for every item, in order; `fn` reads the shared context with `context()`."""
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs <= 1 or len(items) < MIN_PARALLEL:
+        _init(ctx)
+        yield from map(fn, items)
+        return
+    chunk = max(1, min(32, len(items) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx,)) as pool:
+        yield from pool.map(fn, items, chunksize=chunk)

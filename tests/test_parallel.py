@@ -1,0 +1,32 @@
+"""A run on every core gives the same outputs as a serial run (speed itself is shown by benchmarks/)."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import openpyxl
+
+from benchmarks.generate import generate
+from consolidator.parallel import MIN_PARALLEL
+from consolidator.pipeline import run
+
+
+def _cells(path):
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_parallel_and_serial_runs_are_identical(tmp_path, udmurt):
+    generate(tmp_path / "in", MIN_PARALLEL + 5, rows=12, errors=0.4, seed=7)
+    reports = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        run(udmurt, tmp_path / "in", out, date(2024, 7, 16), jobs=jobs)
+        reports[jobs] = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert reports[1] == reports[2]
+    returned = [f["returned_copy"] for f in reports[1]["files"] if f["returned_copy"]]
+    assert len(returned) == round((MIN_PARALLEL + 5) * 0.4)
+    for rel in returned:
+        assert _cells(tmp_path / "out1" / rel) == _cells(tmp_path / "out2" / rel)
+    for name in ("Сводный перечень.xlsx", "Протокол проверки.xlsx"):
+        assert _cells(tmp_path / "out1" / name) == _cells(tmp_path / "out2" / name)
