@@ -7,6 +7,7 @@ says so. The inbox is only read.
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path, PurePosixPath
 
 import openpyxl
@@ -56,7 +57,10 @@ def write_returned(batch: Batch, f: FileResult, root: Path) -> str:
     if src is not None and src.kind == "xlsx" and suffix in OPENPYXL_KEEPS:
         try:
             # keep_vba keeps the author's macros in the copy; nothing in the workbook is ever run.
-            wb = openpyxl.load_workbook(src.binary(), keep_vba=suffix == ".xlsm", rich_text=True)
+            with warnings.catch_warnings():
+                # openpyxl's notes on odd styles or extensions are not the user's business.
+                warnings.simplefilter("ignore")
+                wb = openpyxl.load_workbook(src.binary(), keep_vba=suffix == ".xlsm", rich_text=True)
             native = True
         except Exception:
             wb, converted = None, f"{suffix}, но его не удалось открыть для записи замечаний"

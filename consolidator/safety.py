@@ -484,14 +484,22 @@ def _scan_sheet(name: str, xml: bytes, limits: Limits) -> tuple[SheetInfo, bytes
         trimmed = (trimmed[: len(trimmed) - (len(xml) - end)] if trimmed is not None else xml[:end]) + after
     body = xml[body_start:body_end]
 
-    last_row, max_row = 0, 0
-    for m in _ROW_START.finditer(body):
-        attrs = m.group(1)
-        r = _ATTR_R.search(attrs)
-        row = int(r.group(2)) if r else last_row + 1
-        last_row, max_row = row, max(max_row, row)
-        if b"hidden" in attrs and _ATTR_HIDDEN.search(attrs):
-            info.hide(row)
+    max_row = 0
+    if b"hidden" in body or body.rfind(b"<" + prefix + b"row") >= 0 and not _ATTR_R.search(
+            body, body.rfind(b"<" + prefix + b"row")):
+        # Rows one by one: some are hidden, or rows carry no number (r) and are counted.
+        last_row = 0
+        for m in _ROW_START.finditer(body):
+            attrs = m.group(1)
+            r = _ATTR_R.search(attrs)
+            row = int(r.group(2)) if r else last_row + 1
+            last_row, max_row = row, max(max_row, row)
+            if b"hidden" in attrs and _ATTR_HIDDEN.search(attrs):
+                info.hide(row)
+    else:
+        last = _ROW_START.search(body, body.rfind(b"<" + prefix + b"row")) if body else None
+        r = _ATTR_R.search(last.group(1)) if last else None
+        max_row = int(r.group(2)) if r else 0
     cols = set(_CELL_REF.findall(body))
     if cols:
         widest = max(cols, key=lambda c: (len(c), c)).decode()
@@ -546,9 +554,10 @@ def _last_value_row_end(xml: bytes, start: int, end: int, prefix: bytes = b"") -
     window that may hold one is searched with the regular expression. A million empty rows cost a
     few passes of bytes.count."""
     v, empty_v, inline = b"<" + prefix + b"v>", b"<" + prefix + b"v></" + prefix + b"v>", b"<" + prefix + b"is>"
-    pos = end
+    pos, window = end, 4096  # the last value is usually near the end: small windows first
     while pos > start:
-        lo = max(start, pos - _WINDOW)
+        lo = max(start, pos - window)
+        window = min(window * 4, _WINDOW)
         hi = min(end, pos + 64)  # overlap: a tag cut by the window edge is seen whole
         if xml.count(v, lo, hi) != xml.count(empty_v, lo, hi) or xml.find(inline, lo, hi) >= 0:
             hits = list(_VALUE.finditer(xml, lo, hi))
