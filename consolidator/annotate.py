@@ -80,6 +80,18 @@ def write_returned(batch: Batch, f: FileResult, root: Path) -> str:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
         notes.append("Исходный файл не удалось открыть для записи замечаний: ниже только список замечаний.")
+    try:
+        return _finish(wb, batch, f, root, converted, notes, native)
+    except Exception:
+        if not native:
+            raise
+    # openpyxl read the author's workbook but cannot write it back: a values copy instead.
+    return _finish(_values_copy(src), batch, f, root, f"{suffix}, но его не удалось записать с оформлением",
+                   [], False)
+
+
+def _finish(wb: openpyxl.Workbook, batch: Batch, f: FileResult, root: Path, converted: str | None,
+            notes: list[str], native: bool) -> str:
     _fit_long_values(wb)
     _mark_cells(wb, f)
     _remarks_sheet(wb, batch, f, converted, notes)

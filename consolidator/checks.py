@@ -150,8 +150,15 @@ def _sequence(df, rule, profile):
     return _frame(rule, first_break)
 
 
+def _sequence_context(df) -> pd.Series:
+    """(expected number, the file's last table row) per row: renumbering runs to the table's end."""
+    last = df.groupby("file")["row"].transform("max")
+    return pd.Series(list(zip(_sequence_expected(df), last)), index=df.index)
+
+
 def _sequence_details(row, col, rule, profile):
-    return {"expected": row["_expected"]}
+    expected, last_row = row["_expected"]
+    return {"expected": expected, "last_row": last_row}
 
 
 # --- known_point -------------------------------------------------------------------------------
@@ -190,7 +197,7 @@ ROW_CHECKS: dict[str, RowCheck] = {
 # Extra per-row values some details need, computed once over the batch (not per failing cell).
 ROW_CONTEXT: dict[str, Callable[[pd.DataFrame, Rule], tuple[str, pd.Series]]] = {
     "unique_within": lambda df, rule: ("_first_row", _first_rows(df, rule)),
-    "sequence": lambda df, rule: ("_expected", _sequence_expected(df)),
+    "sequence": lambda df, rule: ("_expected", _sequence_context(df)),
 }
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 from consolidator import __version__
+from consolidator.click_ru import install as _russian_click
+
+_russian_click()
 
 EXIT_OK = 0  # every file accepted
 EXIT_RETURNED = 1  # some file returned for rework or unreadable
@@ -32,13 +35,14 @@ def _profile(name: str, org: Path | None = None):
     return profile
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, message="consolidator %(version)s")
+@click.group(options_metavar="[ПАРАМЕТРЫ]", subcommand_metavar="КОМАНДА [ПАРАМЕТРЫ]...",
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, message="consolidator %(version)s", help="Показать версию и выйти.")
 def main() -> None:
     """Проверка и сведение перечней точек взаимодействия с клиентом.
 
     Проверяет файлы структурных подразделений по Порядку региона, возвращает файлы с замечаниями,
-    сводит принятые в сводный перечень и готовит проект приказа об его утверждении.
+    сводит принятые в сводный перечень и готовит проект приказа о его утверждении.
     """
     for stream in (sys.stdout, sys.stderr):
         # A Windows console may not be UTF-8; never crash on a Russian letter.
@@ -76,14 +80,15 @@ def _warn_unknown_years(calendar, days) -> None:
                    f"--calendar.", err=True)
 
 
-@main.command("run")
+@main.command("run", options_metavar="[ПАРАМЕТРЫ]")
 @click.argument("inbox", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--profile", "profile_name", default=None,
               help="Профиль региона (файл в папке rules/) или путь к своему файлу профиля .yaml. "
                    "Если не указан, определяется по заголовкам и группам в файлах.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"),
               show_default=True, help="Папка для результатов.")
-@click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]), default=None,
+@click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]),
+              default=None, metavar="ДАТА",
               help="Дата проверки (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ), от нее считаются сроки. По умолчанию — сегодня.")
 @click.option("--org", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
               help="Файл YAML с реквизитами организации для проекта приказа (заменяет значения профиля).")
@@ -110,6 +115,8 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
         inbox = Path("sample_inputs") / (profile_name or DEFAULT_PROFILE)
     if not inbox.is_dir():
         raise UsageError(f"Папка входящих «{inbox}» не найдена.")
+    if not any(p.is_file() for p in inbox.rglob("*")):
+        raise UsageError(f"В папке входящих «{inbox}» нет ни одного файла: проверять нечего.")
     if profile_name is None:
         profile_name = _detect(inbox)
     profile = _profile(profile_name, org)
@@ -151,7 +158,7 @@ def _detect(inbox: Path) -> str:
         click.echo(f"Профиль не определен: {reason}. Используется профиль по умолчанию «{DEFAULT_PROFILE}».",
                    err=True)
         return DEFAULT_PROFILE
-    click.echo(f"Профиль определен автоматически: «{profile.key}» — {reason}. "
+    click.echo(f"Профиль определен автоматически: «{profile.key}»: {reason}. "
                f"Чтобы задать его явно: --profile {profile.key}.", err=True)
     return profile.key
 
@@ -195,7 +202,15 @@ def _print_table(headers: list[str], rows: list[list[str]]) -> None:
         click.echo(line(r))
 
 
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian plural form for n (1 строка, 2 строки, 5 строк), by CLDR rules through babel."""
+    from babel import Locale
+
+    return {"one": one, "few": few}.get(Locale("ru").plural_form(n), many)
+
+
 def _print_summary(batch) -> None:
+    from consolidator.consolidate import completeness_line
     from consolidator.model import VERDICT_RU
 
     headers = ["Файл", "Подразделение", "Решение", "Строк", "Ошибок", "Предупр."]
@@ -208,20 +223,28 @@ def _print_summary(batch) -> None:
     click.echo(f"Профиль: {batch.profile.name}. Дата проверки: {batch.run_date.strftime('%d.%m.%Y')}.")
     click.echo("Файлов: " + ", ".join(f"{VERDICT_RU[v]} — {n}" for v, n in counts.items() if n) + ".")
     if batch.consolidated:
-        click.echo(f"Сводный перечень: {batch.out / batch.consolidated['path']} ({batch.consolidated['rows']} строк).")
+        n = batch.consolidated["rows"]
+        click.echo(f"Сводный перечень: {batch.out / batch.consolidated['path']} ({n} {_plural(n, 'строка', 'строки', 'строк')}).")
+        line = completeness_line(batch)
+        if "НЕПОЛНЫЙ" in line or "пуст" in line:
+            click.echo(f"Внимание: {line}", err=True)
     if batch.order:
         click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
     click.echo(f"Отчет: {batch.out / 'report.json'}; протокол: {batch.out / 'Протокол проверки.xlsx'}.")
 
 
-@main.command("status")
+@main.command("status", options_metavar="[ПАРАМЕТРЫ]")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("output"), show_default=True,
               help="Папка результатов, где лежит журнал и куда пишется Журнал.xlsx.")
-@click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]), default=None,
+@click.option("--date", "run_date", type=click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"]),
+              default=None, metavar="ДАТА",
               help="Дата, на которую показать статусы. По умолчанию — сегодня.")
+@click.option("--profile", "profile_name", default=None,
+              help="Профиль, чьи перечни показать, если в журнале их несколько. По умолчанию — профиль "
+                   "последнего полученного файла.")
 @_tracking_options
 def status_command(out: Path, run_date, journal: Path | None, subdivisions: Path | None,
-                   calendar_file: Path | None) -> None:
+                   calendar_file: Path | None, profile_name: str | None) -> None:
     """Показать статус каждого подразделения по журналу: представлен ли перечень, принят ли, сроки,
     просрочка; записать Журнал.xlsx в папку результатов."""
     from consolidator.journal import Journal
@@ -235,17 +258,25 @@ def status_command(out: Path, run_date, journal: Path | None, subdivisions: Path
     registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
     day = run_date.date() if run_date else date.today()
     with Journal(path) as j:
-        statuses = statuses_from_journal(j, registry, day, calendar)
-        write_journal_xlsx(statuses, j.versions(), day, out / FILE_NAME)
+        known = j.profiles()
+        profile = profile_name or (known[-1] if known else None)
+        if len(known) > 1:
+            click.echo(f"В журнале перечни по нескольким профилям ({', '.join(known)}); показан «{profile}». "
+                       f"Другой: --profile.", err=True)
+        statuses = statuses_from_journal(j, registry, day, calendar, profile)
+        write_journal_xlsx(statuses, j.versions(profile=profile), day, out / FILE_NAME)
     headers = ["Подразделение", "Статус", "Текущая версия", "Получена", "Срок устранения", "Просрочка"]
-    rows = [[s["name"], s["status"], s["current"] or "—", s["received"] or "—", s["fix_deadline"] or "—",
+    def ru(iso: str | None) -> str:
+        return date.fromisoformat(iso).strftime("%d.%m.%Y") if iso else "—"
+
+    rows = [[s["name"], s["status"], s["current"] or "—", ru(s["received"]), ru(s["fix_deadline"]),
              str(s["overdue_days"]) if s["overdue_days"] else ""] for s in statuses]
     _print_table(headers, rows)
     click.echo(f"\nСтатусы на {day.strftime('%d.%m.%Y')}. Журнал: {out / FILE_NAME}.")
     _warn_unknown_years(calendar, [date.fromisoformat(s["fix_deadline"]) for s in statuses if s["fix_deadline"]])
 
 
-@main.command("rules")
+@main.command("rules", options_metavar="[ПАРАМЕТРЫ]")
 @click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True, help="Профиль региона.")
 @click.option("--markdown", is_flag=True, help="Таблица в формате Markdown (для README).")
 def rules_command(profile_name: str, markdown: bool) -> None:
@@ -255,7 +286,7 @@ def rules_command(profile_name: str, markdown: bool) -> None:
     click.echo(rules_table(_profile(profile_name), markdown=markdown))
 
 
-@main.command("template")
+@main.command("template", options_metavar="[ПАРАМЕТРЫ]")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
               help="Профиль региона (файл в папке rules/) или путь к своему файлу профиля .yaml.")
@@ -276,7 +307,7 @@ def template_command(file: Path, profile_name: str, subdivision: str | None, row
     click.echo(f"Бланк формы записан: {file} (профиль {profile.key}, строк для заполнения: {rows}).")
 
 
-@main.command("profiles")
+@main.command("profiles", options_metavar="[ПАРАМЕТРЫ]")
 def profiles_command() -> None:
     """Показать доступные профили регионов."""
     from consolidator.profile import available_profiles, load_profile

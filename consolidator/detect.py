@@ -89,6 +89,6 @@ def choose_profile(files: list[Path], profiles: list[Profile]) -> tuple[Profile 
     key, n = votes.most_common(1)[0]
     profile = next(p for p in profiles if p.key == key)
     others = ", ".join(f"{k} — {v}" for k, v in votes.most_common()[1:])
-    reason = (f"по заголовку таблицы и наименованиям групп {n} из {seen} прочитанных файлов заполнены по форме "
+    reason = (f"по заголовку таблицы и наименованиям групп: {n} из {seen} прочитанных файлов заполнены по форме "
               f"профиля «{key}» ({profile.name})" + (f"; по другим формам: {others}" if others else ""))
     return profile, reason

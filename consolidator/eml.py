@@ -43,8 +43,9 @@ def write_draft(batch: Batch, f: FileResult, email: str | None, root: Path) -> P
         "Замечания:",
     ]
     for n, r in enumerate(f.remarks, start=1):
-        where = f"{r.sheet}!{r.cell}" if r.cell else "весь файл"
-        lines.append(f"{n}. [{where}] {r.message} ({r.clause})")
+        # A cell's remark names its cell itself; a file-level one says it concerns the whole file.
+        where = "" if r.cell else "[весь файл] "
+        lines.append(f"{n}. {where}{r.message} ({r.clause})")
     lines += [
         "",
         (f"Просим устранить замечания до {deadline} включительно"

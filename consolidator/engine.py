@@ -16,7 +16,7 @@ from consolidator.checks import FILE_CHECKS, ROW_CHECKS, ROW_CONTEXT, RowCheck
 from consolidator.model import FileResult, Remark
 from consolidator.profile import Profile, ProfileError, Rule
 from consolidator.read import Table
-from consolidator.text import match_key
+from consolidator.text import fix_mixed_script, match_key
 from consolidator.xlsx import cell_address
 
 META = ["file", "sheet", "row"]
@@ -175,7 +175,14 @@ def _row_remarks(profile, files, tables, df, failures) -> None:
 
 
 def _canonicalise(profile: Profile, df: pd.DataFrame) -> None:
-    """Vocabulary values as the check saw them: «онлайн» becomes «Онлайн-точка» in the consolidated list."""
+    """Values as the check saw them: «онлайн» becomes «Онлайн-точка» in the consolidated list, and
+    Latin look-alikes inside Russian words become Russian letters (the author is warned of them)."""
+    for key in profile.keys:
+        col = df[key]
+        uniq = col.unique()
+        fixed = {v: fix_mixed_script(v) for v in uniq}
+        if any(k != v for k, v in fixed.items()):
+            df[key] = col.map(fixed)
     for rule in profile.rules:
         if rule.check != "in_vocabulary":
             continue

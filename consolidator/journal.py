@@ -145,13 +145,26 @@ class Journal:
     def get(self, version_id: int) -> Version:
         return self._rows("WHERE v.id = ?", (version_id,))[0]
 
-    def versions(self, subdivision: str | None = None) -> list[Version]:
-        """Every version (of one subdivision, or of all), oldest first."""
-        if subdivision is None:
-            found = self._rows("", ())
-        else:
-            found = self._rows("WHERE v.subdivision = ?", (subdivision,))
+    def versions(self, subdivision: str | None = None, profile: str | None = None) -> list[Version]:
+        """Every version (of one subdivision, or of all; of one profile's form, or of any), oldest first.
+
+        One journal may serve several profiles (a shared --journal): each profile's procedure is kept
+        apart."""
+        where, args = [], []
+        if subdivision is not None:
+            where.append("v.subdivision = ?")
+            args.append(subdivision)
+        if profile is not None:
+            where.append("v.profile = ?")
+            args.append(profile)
+        found = self._rows(("WHERE " + " AND ".join(where)) if where else "", tuple(args))
         return sorted(found, key=lambda v: v.order)
+
+    def profiles(self) -> list[str]:
+        """The profiles in the journal, the one of the newest version last."""
+        rows = self.db.execute("SELECT profile, MAX(received), MAX(id) FROM versions GROUP BY profile "
+                               "ORDER BY 2, 3").fetchall()
+        return [r[0] for r in rows]
 
     def _rows(self, where: str, args: tuple) -> list[Version]:
         rows = self.db.execute(

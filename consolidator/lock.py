@@ -76,11 +76,16 @@ def _holder(path: Path) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def _duration(seconds: float) -> str:
+    return f"{int(seconds // 60)} мин" if seconds >= 60 and seconds % 60 == 0 else f"{int(seconds)} с"
+
+
 @contextmanager
-def out_lock(out: Path, timeout: float = DEFAULT_TIMEOUT, on_wait: Callable[[str], None] | None = None,
+def out_lock(out: Path, timeout: float | None = None, on_wait: Callable[[str], None] | None = None,
              poll: float = 0.2) -> Iterator[Path]:
     """Hold OUT's lock for the duration of the block. If another run holds it, call on_wait once
-    with a message and wait up to `timeout` seconds, then raise LockBusy."""
+    with a message and wait up to `timeout` seconds (DEFAULT_TIMEOUT), then raise LockBusy."""
+    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
     out.mkdir(parents=True, exist_ok=True)
     path = out / LOCK_NAME
     fh = open(path, "a+b")
@@ -92,10 +97,10 @@ def out_lock(out: Path, timeout: float = DEFAULT_TIMEOUT, on_wait: Callable[[str
             if time.monotonic() >= deadline:
                 raise LockBusy(
                     f"Папка результатов «{out}» занята другим запуском consolidator{holder}, и он не "
-                    f"завершился за {int(timeout)} с. Дождитесь его окончания или укажите другую папку --out.")
+                    f"завершился за {_duration(timeout)}. Дождитесь его окончания или укажите другую папку --out.")
             if not told and on_wait is not None:
                 on_wait(f"Папка результатов «{out}» занята другим запуском consolidator{holder}; "
-                        f"ожидаю его завершения (не дольше {int(timeout)} с)…")
+                        f"ожидаю его завершения (не дольше {_duration(timeout)})…")
                 told = True
             time.sleep(poll)
         note = (f"pid={os.getpid()}\nhost={socket.gethostname()}\n"

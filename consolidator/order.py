@@ -426,6 +426,8 @@ def _order_text(doc, profile: Profile) -> None:
     # org.order_verb / order_verb_own_line: «ПРИКАЗЫВАЮ:» on a line of its own, as some organisations
     # write it; by default «п р и к а з ы в а ю:» ends the preamble.
     verb = _one_line(org.get("order_verb") or "п р и к а з ы в а ю:")
+    if re.fullmatch(r"(\w ){3,}\w+:?", verb):
+        verb = verb.replace(" ", "\u00a0")  # a letter-spaced word must not break across lines
     if org.get("order_verb_own_line"):
         _paragraph(doc, preamble)
         _paragraph(doc, verb, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT, space_before=Pt(6), space_after=Pt(6))

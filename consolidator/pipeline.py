@@ -17,7 +17,7 @@ from consolidator.atomic import write_text
 from consolidator.engine import check_batch
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
 from consolidator.profile import Profile
-from consolidator.lock import DEFAULT_TIMEOUT, out_lock
+from consolidator.lock import out_lock
 from consolidator.read import Table, UnreadableError, read_table
 from consolidator.safety import Limits
 from consolidator.detect import best_form, score_forms
@@ -87,7 +87,7 @@ def _skip_reason(f: FileResult, inbox: Path) -> str | None:
 def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
         journal_path: Path | None = None, registry: list[Subdivision] | None = None,
         calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
-        limits: Limits | None = None, lock_timeout: float = DEFAULT_TIMEOUT,
+        limits: Limits | None = None, lock_timeout: float | None = None,
         on_lock_wait: Callable[[str], None] | None = None, jobs: int | None = None) -> Batch:
     """The whole job: check every file, sort out versions against the journal, then write returned
     copies with e-mail drafts, the consolidated list, the order draft, the protocol and report.json.
@@ -180,6 +180,7 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
     to_read = []
     for i, f in enumerate(files):
         reason = _skip_reason(f, inbox)
+        f.subdivision = f.subdivision or f.source.stem  # refined from the form's title line when read
         if reason:
             step(f.path)
             f.verdict, f.reason = SKIPPED, reason
@@ -194,7 +195,8 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
             continue
         tables[i] = table
         f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
-        f.subdivision = f.subdivision or table.subdivision or f.source.stem
+        if "/" not in f.path:  # a file at the inbox's root: the form's own title line names its author
+            f.subdivision = table.subdivision or f.subdivision
     read_done = time.perf_counter()
     data = check_batch(profile, files, tables)
     batch = Batch(profile=profile, run_date=run_date, inbox=inbox, out=out, files=files, data=data, limits=limits)

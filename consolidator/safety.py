@@ -159,6 +159,11 @@ def _mb(n: int) -> str:
 
 _CACHE: "OrderedDict[tuple, Source | UnreadableError]" = OrderedDict()
 _CACHE_SIZE = 32
+_CACHE_BYTES = 256 * 1024 * 1024  # prepared copies and text files kept at most
+
+
+def _cached_bytes() -> int:
+    return sum(len(v.data) for v in _CACHE.values() if isinstance(v, Source) and v.data is not None)
 
 
 def inspect(path: Path, limits: Limits | None = None) -> Source:
@@ -180,7 +185,7 @@ def inspect(path: Path, limits: Limits | None = None) -> Source:
         except UnreadableError as exc:
             hit = exc
         _CACHE[key] = hit
-        while len(_CACHE) > _CACHE_SIZE:
+        while len(_CACHE) > 1 and (len(_CACHE) > _CACHE_SIZE or _cached_bytes() > _CACHE_BYTES):
             _CACHE.popitem(last=False)
     if isinstance(hit, UnreadableError):
         raise UnreadableError(str(hit))
@@ -484,10 +489,12 @@ def _scan_sheet(name: str, xml: bytes, limits: Limits) -> tuple[SheetInfo, bytes
         trimmed = (trimmed[: len(trimmed) - (len(xml) - end)] if trimmed is not None else xml[:end]) + after
     body = xml[body_start:body_end]
 
-    max_row = 0
-    if b"hidden" in body or body.rfind(b"<" + prefix + b"row") >= 0 and not _ATTR_R.search(
-            body, body.rfind(b"<" + prefix + b"row")):
-        # Rows one by one: some are hidden, or rows carry no number (r) and are counted.
+    last_start = body.rfind(b"<" + prefix + b"row")
+    last = _ROW_START.match(body, last_start) if last_start >= 0 else None
+    last_r = _ATTR_R.search(last.group(1)) if last else None
+    max_row = int(last_r.group(2)) if last_r else 0
+    if b"hidden" in body or (last is not None and last_r is None):
+        # Row by row: some rows are hidden, or rows carry no number (r) and are counted.
         last_row = 0
         for m in _ROW_START.finditer(body):
             attrs = m.group(1)
@@ -496,10 +503,6 @@ def _scan_sheet(name: str, xml: bytes, limits: Limits) -> tuple[SheetInfo, bytes
             last_row, max_row = row, max(max_row, row)
             if b"hidden" in attrs and _ATTR_HIDDEN.search(attrs):
                 info.hide(row)
-    else:
-        last = _ROW_START.search(body, body.rfind(b"<" + prefix + b"row")) if body else None
-        r = _ATTR_R.search(last.group(1)) if last else None
-        max_row = int(r.group(2)) if r else 0
     cols = set(_CELL_REF.findall(body))
     if cols:
         widest = max(cols, key=lambda c: (len(c), c)).decode()

@@ -8,6 +8,7 @@ _CYR = "а-яё"
 _MIXED_WORD = re.compile(rf"\b(?=\w*[{_CYR}])(?=\w*[a-z])\w+\b", re.IGNORECASE)
 # Latin letters that look like Cyrillic ones: a Latin "o" typed into «Oнлайн».
 _HOMOGLYPHS = str.maketrans("aceopxykmthb", "асеорхукмтнв")
+_HOMOGLYPHS_BOTH_CASES = str.maketrans("aceopxyAEOPCXKMTHB", "асеорхуАЕОРСХКМТНВ")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[а-я])\s*[.)]\s+")
 
 
@@ -50,6 +51,14 @@ def header_key(value: object) -> str:
     text = clean(value).lower().replace("ё", "е").replace("*", "")
     text = re.sub(r"\s*([(),/№])\s*", r"\1", text)
     return _SPACES.sub(" ", text).strip(" .:;")
+
+
+def fix_mixed_script(value: str) -> str:
+    """Latin look-alike letters inside Cyrillic words typed as Cyrillic ones («реaбилитации» with a
+    Latin a becomes Cyrillic throughout); the author still gets a warning for them."""
+    if not value or not _MIXED_WORD.search(value):
+        return value
+    return _MIXED_WORD.sub(lambda m: m.group(0).translate(_HOMOGLYPHS_BOTH_CASES), value)
 
 
 def mixed_script_words(value: str) -> list[str]:

@@ -170,7 +170,7 @@ def track(batch: Batch, journal: Journal, registry: list[Subdivision], calendar:
         if f.verdict == RETURNED and fix_days is not None:
             # The deadline counts from the first check of this version, not from a re-run.
             f.fix_deadline = v.fix_deadline or calendar.add_working_days(v.checked or batch.run_date, fix_days)
-        earlier = [e for e in journal.versions(name) if e.order < v.order and e.remarks is not None]
+        earlier = [e for e in journal.versions(name, profile.key) if e.order < v.order and e.remarks is not None]
         if earlier and f.verdict in (RETURNED, ACCEPTED):
             marks, gone = resolve(earlier[-1].remarks, _remark_dicts(f))
             for r, mark in zip(f.remarks, marks):
@@ -196,10 +196,10 @@ def record(batch: Batch, journal: Journal) -> None:
 
 
 def statuses_from_journal(journal: Journal, registry: list[Subdivision], today: date,
-                          calendar: Calendar) -> list[dict]:
+                          calendar: Calendar, profile: str | None = None) -> list[dict]:
     """Statuses from the journal alone (the `status` command): the newest version is current."""
     by_sub: dict[str, list[Version]] = {}
-    for v in journal.versions():
+    for v in journal.versions(profile=profile):
         by_sub.setdefault(v.subdivision, []).append(v)
     names = [s.name for s in registry] + sorted(n for n in by_sub if n not in {s.name for s in registry})
     out = []

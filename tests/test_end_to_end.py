@@ -106,3 +106,16 @@ def test_every_row_is_consolidated_or_under_a_remark(result):
     for f in report["files"]:
         if f["verdict"] == "returned":
             assert any(r["severity"] == "error" for r in f["remarks"])
+
+
+def test_consolidated_text_has_no_latin_lookalikes_in_russian_words(result):
+    """The samples hold «Oнлайн-точка» and «реaбилитации» with Latin letters in an accepted file: the
+    author is warned, and the consolidated list reads them in Russian letters."""
+    from consolidator.text import mixed_script_words
+
+    _, report, out, _ = result
+    assert any(r["code"] == "UD-LATIN" for f in report["files"] if f["verdict"] == "accepted" for r in f["remarks"])
+    wb = openpyxl.load_workbook(out / "Сводный перечень.xlsx")
+    values = [c.value for row in wb.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("реабилитации" in v for v in values)
+    assert not [v for v in values if mixed_script_words(v)]

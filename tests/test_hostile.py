@@ -762,9 +762,6 @@ def test_cli_reports_a_busy_results_folder(tmp_path, profile, monkeypatch):
     inbox, out = tmp_path / "in", tmp_path / "out"
     make_form(inbox / "Отдел" / "перечень.xlsx", profile, ROWS)
     monkeypatch.setattr(lock, "DEFAULT_TIMEOUT", 0.3)
-    monkeypatch.setattr(pipeline, "DEFAULT_TIMEOUT", 0.3)
-    monkeypatch.setattr(pipeline.run, "__defaults__", tuple(
-        0.3 if d == 600.0 else d for d in pipeline.run.__defaults__))
     with out_lock(out):
         res = CliRunner().invoke(main, ["run", str(inbox), "--out", str(out), "--profile", "udmurt"])
     assert res.exit_code == 2, res.output
@@ -780,3 +777,25 @@ def test_a_named_pipe_is_skipped_not_opened(tmp_path, profile):
     batch = _run(profile, inbox, out)
     [pipe] = [f for f in batch.files if f.path.endswith("канал.xlsx")]
     assert pipe.verdict == "skipped" and "не обычный файл" in pipe.reason
+
+
+def test_a_workbook_openpyxl_cannot_write_back_comes_back_as_values(tmp_path, profile, monkeypatch):
+    """openpyxl reads more than it can write back; such a file still comes back with its remarks."""
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    make_form(inbox / "Отдел" / "перечень.xlsx", profile, [{**ROW, "group": ""}])
+    real_save = openpyxl.Workbook.save
+
+    def save(self, filename):
+        if "Лист1" in self.sheetnames and self["Лист1"]["B6"].comment is not None and \
+                not any("записать с оформлением" in str(c.value) for c in self["Замечания"]["A"]):
+            raise ValueError("cannot write this workbook back")
+        return real_save(self, filename)
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", save)
+    batch = _run(profile, inbox, out)
+    f = batch.files[0]
+    assert f.verdict == "returned" and f.returned_copy.endswith(".xlsx")
+    wb = openpyxl.load_workbook(out / f.returned_copy)
+    notes = " ".join(str(c.value) for c in wb["Замечания"]["A"] if c.value)
+    assert "не удалось записать с оформлением" in notes
+    assert wb["Лист1"]["B6"].comment is not None

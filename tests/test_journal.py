@@ -169,3 +169,21 @@ def test_missing_subdivision_in_summary_and_protocol(scenario):
     assert "НЕПОЛНЫЙ" in scenario["summary1"]
     assert scenario["protocol1"]["Отдел кадров"] == "не представлен"
     assert scenario["protocol1"]["Управление семьи"] == "принят"
+
+
+def test_one_journal_keeps_profiles_apart(tmp_path):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "sample_inputs"
+    runner = CliRunner()
+    for name in ("udmurt", "sverdlovsk"):
+        res = runner.invoke(main, ["run", str(root / name), "--profile", name, "--out", str(tmp_path / "out"),
+                                   "--date", "2024-07-16"])
+        assert res.exit_code in (0, 1), res.output
+    res = runner.invoke(main, ["status", "--out", str(tmp_path / "out"), "--date", "2024-07-16"])
+    assert res.exit_code == 0 and "несколько" not in res.stdout
+    assert "по нескольким профилям (udmurt, sverdlovsk)" in res.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    for sub in {s["name"] for s in report["subdivisions"]}:
+        assert sub[:40] in res.stdout
+    assert "Управление труда и занятости населения" not in res.stdout  # a udmurt subdivision

@@ -17,6 +17,7 @@ import yaml
 from click.testing import CliRunner
 from docx import Document
 
+from consolidator.text import fix_mixed_script
 from consolidator.checks import ROW_CHECKS, RowCheck, _number_key
 from consolidator.cli import main
 from consolidator.kinds import online_mask
@@ -96,7 +97,8 @@ def _accepted_source_rows(name: str, inbox: Path, report: dict) -> list[tuple]:
     for f in report["files"]:
         if f["verdict"] == "accepted":
             table = read_table(inbox / f["path"], profile)
-            rows += [tuple(values) for _, values in table.rows]
+            # Latin look-alikes inside Russian words are written in Russian letters in the list.
+            rows += [tuple(fix_mixed_script(v) for v in values) for _, values in table.rows]
     return rows
 
 

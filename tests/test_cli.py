@@ -1,0 +1,45 @@
+"""The command line as a user meets it: Russian messages, exit codes, warnings."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from consolidator.cli import EXIT_USAGE, main
+from tests.workbooks import make_form
+
+
+def test_click_speaks_russian():
+    res = CliRunner().invoke(main, ["run", "--date", "31.02.2024"])
+    assert res.exit_code == EXIT_USAGE
+    assert "Ошибка: Неверное значение '--date'" in res.output and "не дата" in res.output
+    assert "Показать эту справку и выйти." in CliRunner().invoke(main, ["--help"]).output
+    assert "Нет параметра '--nope'" in CliRunner().invoke(main, ["run", "--nope"]).output
+
+
+def test_empty_inbox_is_a_usage_error(tmp_path):
+    (tmp_path / "in").mkdir()
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    assert res.exit_code == EXIT_USAGE and "нет ни одного файла" in res.output
+
+
+def test_incomplete_list_is_announced(tmp_path, udmurt):
+    ok = {"group": "Предоставление государственных услуг", "service": "Выдача удостоверения",
+          "point": "Личный прием", "interaction": "Подача заявления", "kind": "Офлайн-точка"}
+    make_form(tmp_path / "in" / "А" / "a.xlsx", udmurt, [ok])
+    make_form(tmp_path / "in" / "Б" / "b.xlsx", udmurt, [{**ok, "kind": "Онлайн-точка"}])
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                                    "--profile", "udmurt", "--date", "2024-07-16"])
+    assert res.exit_code == 1
+    assert "(1 строка)" in res.output
+    assert "Внимание:" in res.output and "НЕПОЛНЫЙ" in res.output
+
+
+def test_root_file_named_by_its_form_or_stem(tmp_path, udmurt):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "шифр.xlsx").write_bytes(b"not a workbook")
+    make_form(tmp_path / "in" / "перечень.xlsx", udmurt, [], subdivision="Отдел опеки")
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                                    "--profile", "udmurt"])
+    import json
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    names = {f["path"]: f["subdivision"] for f in report["files"]}
+    assert names == {"шифр.xlsx": "шифр", "перечень.xlsx": "Отдел опеки"}, res.output
