@@ -2,7 +2,6 @@
 (tests/sample_expectations.json, written by scripts/make_samples.py beside the workbooks)."""
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -11,15 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from consolidator.cli import main
+from tests.oracle import assert_matches_oracle, hashes
 
 ROOT = Path(__file__).resolve().parent.parent
 INBOX = ROOT / "sample_inputs" / "udmurt"
 EXPECTED = json.loads((ROOT / "tests" / "sample_expectations.json").read_text(encoding="utf-8"))["files"]
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+_hashes = hashes
 
 
 @pytest.fixture(scope="module")
@@ -49,20 +47,7 @@ def test_inbox_untouched(result):
 
 def test_report_matches_the_samples(result):
     _, report, _, _ = result
-    files = {f["path"]: f for f in report["files"]}
-    assert set(files) == set(EXPECTED)
-    for path, exp in EXPECTED.items():
-        got = files[path]
-        assert got["verdict"] == exp["verdict"], path
-        if exp["verdict"] == "skipped":
-            assert got["reason"]
-            continue
-        assert got["subdivision"] == exp["subdivision"], path
-        assert got["rows"] == exp["rows"], path
-        assert sorted((r["code"], r["cell"]) for r in got["remarks"]) == \
-            sorted((c, cell) for c, cell in exp["remarks"]), path
-        for r in got["remarks"]:
-            assert r["message"] and r["clause"] and r["severity"] in ("error", "warning")
+    assert_matches_oracle(report, EXPECTED)
 
 
 def test_report_contract(result):
