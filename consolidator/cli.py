@@ -227,7 +227,7 @@ def _print_summary(batch) -> None:
         click.echo(f"Сводный перечень: {batch.out / batch.consolidated['path']} ({n} {_plural(n, 'строка', 'строки', 'строк')}).")
         line = completeness_line(batch)
         if "НЕПОЛНЫЙ" in line or "пуст" in line:
-            click.echo(f"Внимание: {line}", err=True)
+            click.echo("Внимание: " + line.replace("(список — ниже)", "(список — на листе «Сводка»)"), err=True)
     if batch.order:
         click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
     click.echo(f"Отчет: {batch.out / 'report.json'}; протокол: {batch.out / 'Протокол проверки.xlsx'}.")

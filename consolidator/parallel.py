@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -42,5 +43,14 @@ def run_map(fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None 
         yield from map(fn, items)
         return
     chunk = max(1, min(32, len(items) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx,)) as pool:
-        yield from pool.map(fn, items, chunksize=chunk)
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx,)) as pool:
+            for result in pool.map(fn, items, chunksize=chunk):
+                yield result
+                done += 1
+    except BrokenProcessPool:
+        # A worker died (a file that makes a reader abort the process): finish in this process,
+        # as a serial run would, so the files already done are not lost.
+        _init(ctx)
+        yield from map(fn, items[done:])

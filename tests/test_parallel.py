@@ -30,3 +30,24 @@ def test_parallel_and_serial_runs_are_identical(tmp_path, udmurt):
         assert _cells(tmp_path / "out1" / rel) == _cells(tmp_path / "out2" / rel)
     for name in ("Сводный перечень.xlsx", "Протокол проверки.xlsx"):
         assert _cells(tmp_path / "out1" / name) == _cells(tmp_path / "out2" / name)
+
+
+def test_a_dead_worker_does_not_lose_the_batch():
+    from consolidator.parallel import run_map
+
+    import os
+
+    items = list(range(MIN_PARALLEL + 2))
+    # Item 3 kills any worker process that takes it; in this process (the serial fallback) it is safe.
+    results = list(run_map(_die_in_child, items, os.getpid(), jobs=2))
+    assert results == [n * 10 for n in items]
+
+
+def _die_in_child(n: int) -> int:
+    import os
+
+    from consolidator.parallel import context
+
+    if n == 3 and os.getpid() != context():
+        os._exit(1)
+    return n * 10
