@@ -216,6 +216,14 @@ def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted
     lines.extend((note, Font(italic=True)) for note in notes)
     headers = ["№", "Лист", "Ячейка", "Графа", "Значение", "Вид", "Замечание", "Пункт Порядка"]
     widths = [5, 14, 9, 26, 30, 15, 70, 24]
+    resubmitted = f.resolved is not None
+    if resubmitted:
+        # A new version of a returned file: each remark says whether the earlier version had it too.
+        headers.append("Отметка об устранении")
+        widths.append(16)
+        lines.append(("Это доработанная версия ранее возвращенного перечня: у каждого замечания отмечено, было ли "
+                      "оно в прежней версии («не устранено») или появилось вновь («новое»); устраненные "
+                      "замечания прежней версии перечислены в конце.", None))
     for i, (text, font) in enumerate(lines, start=1):
         cell = ws.cell(i, 1)
         set_value(cell, text)
@@ -237,7 +245,7 @@ def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted
     for n, r in enumerate(f.remarks, start=1):
         row = header_row + n
         values = [n, r.sheet, r.cell or "весь файл", r.column or "", r.value or "",
-                  SEVERITY_RU[r.severity], r.message, r.clause]
+                  SEVERITY_RU[r.severity], r.message, r.clause] + ([r.resolution or ""] if resubmitted else [])
         for c, v in enumerate(values, start=1):
             cell = ws.cell(row, c)
             set_value(cell, v)
@@ -249,6 +257,22 @@ def _remarks_sheet(wb: openpyxl.Workbook, batch: Batch, f: FileResult, converted
             link = ws.cell(row, 3)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{r.sheet}'!{r.cell}")
             link.font = Font(color="0563C1", underline="single")
+    row = header_row + len(f.remarks) + 1
+    if f.resolved:
+        row += 1
+        set_value(ws.cell(row, 1), "Замечания прежней версии, которые устранены:")
+        ws.cell(row, 1).font = Font(bold=True)
+        for g in f.resolved:
+            row += 1
+            values = ["", g.get("sheet"), (g.get("cell") or "весь файл") + " (прежняя версия)", g.get("column") or "",
+                      g.get("value") or "", SEVERITY_RU.get(g.get("severity"), ""), g.get("message"),
+                      g.get("clause"), g.get("resolution")]
+            for c, v in enumerate(values, start=1):
+                cell = ws.cell(row, c)
+                set_value(cell, v)
+                cell.border = BORDER
+                cell.alignment = wrap
+            ws.row_dimensions[row].height = row_height(values, widths)
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -67,6 +67,9 @@ def scenario(tmp_path_factory, udmurt):
                  {**ROWS_OK[1], "interaction": "Консультация"}]
     make_form(inbox / "Управление труда" / "перечень_v2.xlsx", udmurt, labour_v2)
     r2 = _run(tmp, "2025-01-09")
+    import openpyxl as _xl
+    sheet2 = _xl.load_workbook(tmp / "out" / "на доработку" / "Управление труда" / "перечень_v2.xlsx")["Замечания"]
+    remarks_sheet2 = [[c.value for c in row] for row in sheet2.iter_rows()]
     # Run 3, Monday 20.01.2025: labour v3 clean; care still silent; HR late but clean.
     make_form(inbox / "Управление труда" / "перечень_v3.xlsx", udmurt, ROWS_OK[:2])
     make_form(inbox / "Отдел кадров" / "перечень.xlsx", udmurt, ROWS_OK[1:])
@@ -76,7 +79,7 @@ def scenario(tmp_path_factory, udmurt):
     r3_again = _run(tmp, "2025-01-20")
     with Journal(tmp / "out" / "журнал.sqlite") as j:
         counts_again = j.counts()
-    return {"summary1": summary1, "protocol1": protocol1, "r1": r1, "r2": r2, "r3": r3, "r3_again": r3_again, "eml1": eml1, "tmp": tmp,
+    return {"remarks_sheet2": remarks_sheet2, "summary1": summary1, "protocol1": protocol1, "r1": r1, "r2": r2, "r3": r3, "r3_again": r3_again, "eml1": eml1, "tmp": tmp,
             "counts": (counts, counts_again)}
 
 
@@ -187,3 +190,13 @@ def test_one_journal_keeps_profiles_apart(tmp_path):
     for sub in {s["name"] for s in report["subdivisions"]}:
         assert sub[:40] in res.stdout
     assert "Управление труда и занятости населения" not in res.stdout  # a udmurt subdivision
+
+
+def test_returned_copy_of_a_resubmission_marks_remarks(scenario):
+    rows = scenario["remarks_sheet2"]
+    header = next(r for r in rows if r[0] == "№")
+    assert header[-1] == "Отметка об устранении"
+    marks = {(r[6].split(":")[0], r[-1]) for r in rows if isinstance(r[0], int)}
+    assert {m for _, m in marks} == {"не устранено", "новое"}
+    fixed = [r for r in rows if r[-1] == "устранено"]
+    assert len(fixed) == 1 and "(прежняя версия)" in fixed[0][2]
