@@ -227,8 +227,6 @@ FILE_CHECKS: dict[str, Callable[[Table, Rule, Profile], dict | None]] = {
 }
 
 
-def known(check: str) -> bool:
-    return check in ROW_CHECKS or check in FILE_CHECKS
 
 
 # --- multi-valued cells and groups of rows ---------------------------------------------------------

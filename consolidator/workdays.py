@@ -97,14 +97,3 @@ class Calendar:
     def unknown_year(self, day: date) -> bool:
         """True when neither `holidays` nor the user's file knows the transfers of that year."""
         return day.year > KNOWN_UNTIL and day.year not in self.years
-
-
-DEFAULT = Calendar()
-
-
-def add_working_days(start: date, days: int) -> date:
-    return DEFAULT.add_working_days(start, days)
-
-
-def is_working_day(day: date) -> bool:
-    return DEFAULT.is_working_day(day)

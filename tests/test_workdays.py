@@ -1,0 +1,43 @@
+"""Working days: the production calendar with the decrees' transfers, and a user's file for a year the
+`holidays` package does not know yet."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from consolidator.workdays import KNOWN_UNTIL, Calendar, CalendarError
+
+
+def test_transfers_known_to_holidays():
+    cal = Calendar()
+    assert cal.is_working_day(date(2024, 12, 28))  # a Saturday made a working day
+    assert not cal.is_working_day(date(2024, 12, 30))  # a Monday made a day off
+    assert cal.add_working_days(date(2024, 7, 16), 5) == date(2024, 7, 23)
+    assert cal.working_days_between(date(2025, 1, 13), date(2025, 1, 20)) == 5
+
+
+def test_user_calendar_for_an_unknown_year(tmp_path):
+    year = KNOWN_UNTIL + 1
+    monday, saturday = _weekday(year, 0), _weekday(year, 5)
+    path = tmp_path / "calendar.yaml"
+    path.write_text(f"{year}:\n  days_off: [{monday}]\n  working_days: [{saturday}]\n", encoding="utf-8")
+    plain, cal = Calendar(), Calendar.load(path)
+    assert plain.unknown_year(monday) and not cal.unknown_year(monday)
+    assert plain.is_working_day(monday) and not cal.is_working_day(monday)
+    assert not plain.is_working_day(saturday) and cal.is_working_day(saturday)
+
+
+def test_broken_calendar_file(tmp_path):
+    path = tmp_path / "calendar.yaml"
+    path.write_text("2030:\n  days_off: [завтра]\n", encoding="utf-8")
+    with pytest.raises(CalendarError, match="не дата"):
+        Calendar.load(path)
+
+
+def _weekday(year: int, weekday: int) -> date:
+    """A day of that weekday in mid-September, away from any holiday."""
+    d = date(year, 9, 10)
+    while d.weekday() != weekday:
+        d = d.replace(day=d.day + 1)
+    return d
