@@ -117,14 +117,22 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
         raise UsageError(f"Папка входящих «{inbox}» не найдена.")
     if not any(p.is_file() for p in inbox.rglob("*")):
         raise UsageError(f"В папке входящих «{inbox}» нет ни одного файла: проверять нечего.")
-    if profile_name is None:
-        profile_name = _detect(inbox)
-    profile = _profile(profile_name, org)
-    alternatives = [_profile(n) for n in available_profiles() if n != profile.key]
+    # Everything that can be checked without reading the files is checked first.
     inbox_r, out_r = inbox.resolve(), out.resolve()
     if out_r == inbox_r or out_r.is_relative_to(inbox_r):
         raise UsageError(f"Папка результатов «{out}» находится внутри папки входящих «{inbox}»: "
                          f"входящие файлы не изменяются, укажите другую папку --out.")
+    if journal is not None and journal.resolve().is_relative_to(inbox_r):
+        raise UsageError(f"Журнал «{journal}» находится внутри папки входящих «{inbox}»: входящие файлы не "
+                         f"изменяются, укажите другое место --journal.")
+    if profile_name is not None:
+        _profile(profile_name, org)
+    elif org is not None:
+        _profile(DEFAULT_PROFILE, org)  # a broken --org file is reported before the files are read
+    if profile_name is None:
+        profile_name = _detect(inbox)
+    profile = _profile(profile_name, org)
+    alternatives = [_profile(n) for n in available_profiles() if n != profile.key]
     day = run_date.date() if run_date else date.today()
 
     registry, calendar = _registry_and_calendar(subdivisions, calendar_file)

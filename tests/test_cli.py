@@ -43,3 +43,20 @@ def test_root_file_named_by_its_form_or_stem(tmp_path, udmurt):
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     names = {f["path"]: f["subdivision"] for f in report["files"]}
     assert names == {"шифр.xlsx": "шифр", "перечень.xlsx": "Отдел опеки"}, res.output
+
+
+def test_journal_inside_the_inbox_is_refused(tmp_path, udmurt):
+    make_form(tmp_path / "in" / "a.xlsx", udmurt, [])
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                                    "--journal", str(tmp_path / "in" / "j.sqlite")])
+    assert res.exit_code == EXIT_USAGE and "Журнал" in res.output
+    assert not (tmp_path / "in" / "j.sqlite").exists() and not (tmp_path / "out").exists()
+
+
+def test_bad_org_file_is_reported_before_reading(tmp_path, udmurt):
+    make_form(tmp_path / "in" / "a.xlsx", udmurt, [])
+    org = tmp_path / "org.yaml"
+    org.write_text("no_such_key: 1\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--org", str(org)])
+    assert res.exit_code == EXIT_USAGE and "no_such_key" in res.output
+    assert "Профиль определен" not in res.output
