@@ -238,7 +238,9 @@ def _print_summary(batch) -> None:
             click.echo("Внимание: " + line.replace("(список — ниже)", "(список — на листе «Сводка»)"), err=True)
     if batch.order:
         click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
-    click.echo(f"Отчет: {batch.out / 'report.json'}; протокол: {batch.out / 'Протокол проверки.xlsx'}.")
+    from consolidator.pipeline import PROTOCOL, REPORT
+
+    click.echo(f"Отчет: {batch.out / REPORT}; протокол: {batch.out / PROTOCOL}.")
 
 
 @main.command("status", options_metavar="[ПАРАМЕТРЫ]")

@@ -3,37 +3,37 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
-from contextlib import contextmanager
 import os
 import shutil
 import stat
+import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from consolidator.annotate import RETURNED_DIR, write_returned
 from consolidator.atomic import write_text
-from consolidator.engine import check_batch
-from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
-from consolidator.profile import Profile
-from consolidator.lock import out_lock
-from consolidator.read import Table, UnreadableError, read_table
-from consolidator.safety import Limits
+from consolidator.consolidate import FILE_NAME as CONSOLIDATED
 from consolidator.detect import best_form, score_forms
 from consolidator.eml import write_draft
+from consolidator.engine import check_batch
 from consolidator.journal import Journal
+from consolidator.lock import out_lock
+from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
+from consolidator.order import FILE_NAME as ORDER
 from consolidator.parallel import context as parallel_context
 from consolidator.parallel import run_map
-from consolidator.tracking import Subdivision, record, track
+from consolidator.profile import Profile
+from consolidator.protocol import FILE_NAME as PROTOCOL
+from consolidator.read import Table, UnreadableError, read_table
+from consolidator.safety import Limits
 from consolidator.text import match_key
+from consolidator.tracking import Subdivision, record, track
 from consolidator.workdays import Calendar
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 REPORT = "report.json"
-CONSOLIDATED = "Сводный перечень.xlsx"
-ORDER = "Проект приказа.docx"
-PROTOCOL = "Протокол проверки.xlsx"
 JOURNAL = "журнал.sqlite"
 
 # progress(label, total) starts a stage of `total` steps and returns step(name), called per file.
@@ -250,6 +250,7 @@ def _write_returned_copies(batch: Batch, progress: Progress, emails: dict[str, s
 
 
 def _write_outputs(batch: Batch) -> None:
+    # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
     from consolidator.consolidate import write_consolidated
     from consolidator.order import write_order
     from consolidator.protocol import write_protocol
