@@ -28,7 +28,6 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_samples as ms  # noqa: E402
@@ -61,27 +60,6 @@ def row(number, group, service, point, interaction, kind, *expect) -> Row:
 
 def top(title: str, subdivision: str, label: str = "Структурное подразделение") -> list:
     return [("title", "ПЕРЕЧЕНЬ"), ("line", title), ("line", f"{label}: {subdivision}"), None]
-
-
-def severities(profile: str) -> dict[str, str]:
-    data = yaml.safe_load((ROOT / "rules" / f"{profile}.yaml").read_text(encoding="utf-8"))
-    return {r["code"]: r["severity"] for r in data["rules"]}
-
-
-def expectation(book: Book, found: list[dict], errors: set[str]) -> dict:
-    table = found[0]
-    remarks = [list(x) for x in book.file_remarks]
-    if not any(code.endswith("-OTHER-FORM") for code, _ in book.file_remarks):
-        remarks += [list(x) for x in table["remarks"]]
-    return {
-        "verdict": "returned" if any(code in errors for code, _ in remarks) else "accepted",
-        "subdivision": book.folder,
-        "sheet": table["sheet"],
-        "header_row": table["header_row"],
-        "rows": len(table["rows"]),
-        "data_rows": [r for r, _ in table["rows"]],
-        "remarks": remarks,
-    }
 
 
 # --- министерство региональной политики НСО ----------------------------------------------------
@@ -384,7 +362,7 @@ GSN_EXTRAS = {
 def write_inbox(profile: str, books: list[Book], extras: dict[str, bytes]) -> None:
     inbox = ROOT / "sample_inputs" / profile
     oracle_path = ROOT / "tests" / f"sample_expectations_{profile}.json"
-    errors = {code for code, sev in severities(profile).items() if sev == "error"}
+    errors = ms.error_codes(profile)
     old = inbox if inbox.exists() else None
     inbox.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f"{profile}_inbox_", dir=inbox.parent))
@@ -392,7 +370,7 @@ def write_inbox(profile: str, books: list[Book], extras: dict[str, bytes]) -> No
         oracle = {}
         for book in books:
             found = write_book(book, stage, old)
-            oracle[f"{book.folder}/{book.filename}"] = expectation(book, found, errors)
+            oracle[f"{book.folder}/{book.filename}"] = ms.expectation(book, found, errors)
         for rel, data in extras.items():
             (stage / rel).parent.mkdir(parents=True, exist_ok=True)
             (stage / rel).write_bytes(data)
