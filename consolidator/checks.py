@@ -12,6 +12,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from consolidator.profile import Profile, Rule
@@ -36,16 +37,53 @@ class RowCheck:
                 cols.append(rule.params[k])
         return cols + list(rule.params.get("within", []))
 
+    @staticmethod
+    def reports(rule: Rule) -> list[str]:
+        """The columns whose cells the rule's remarks point at (the columns of its `fails` frame)."""
+        return list(rule.params["columns"]) if "columns" in rule.params else [rule.params["column"]]
+
+
+# A batch column's distinct values, found once and shared by every check that reads the column
+# (hashing 60,000 strings again for each rule was most of the checks' time). Keyed by the column's
+# memory; the engine empties it around each validation.
+_FACTORS: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def reset_cache() -> None:
+    _FACTORS.clear()
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    arr = series.to_numpy()
+    key = (series.name, len(arr), arr.__array_interface__["data"][0] if arr.dtype == object else id(arr))
+    hit = _FACTORS.get(key)
+    if hit is None or hit[2] is not arr and not np.shares_memory(hit[2], arr):
+        codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+        hit = (codes, np.asarray(uniques, dtype=object), arr)  # arr is kept so its memory is not reused
+        _FACTORS[key] = hit
+    return hit[0], hit[1]
+
+
+def per_value(series: pd.Series, fn) -> pd.Series:
+    """fn over a column, computed once per distinct value (values repeat a lot)."""
+    codes, uniques = _factorize(series)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [fn(v) for v in uniques]
+    return pd.Series(results[codes], index=series.index, name=series.name)
+
+
+def per_value_bool(series: pd.Series, fn) -> np.ndarray:
+    codes, uniques = _factorize(series)
+    return np.fromiter((bool(fn(v)) for v in uniques), dtype=bool, count=len(uniques))[codes]
+
 
 def _keys(series: pd.Series) -> pd.Series:
-    """match_key over a column, computed once per distinct value (values repeat a lot)."""
-    uniq = series.unique()
-    return series.map(dict(zip(uniq, (match_key(v) for v in uniq))))
+    """match_key over a column, computed once per distinct value."""
+    return per_value(series, match_key)
 
 
 def _point_types(series: pd.Series, profile: Profile) -> pd.Series:
-    uniq = series.unique()
-    return series.map(dict(zip(uniq, (profile.point_type(v) for v in uniq))))
+    return per_value(series, profile.point_type)
 
 
 def _frame(rule: Rule, mask: pd.Series) -> pd.DataFrame:
@@ -108,9 +146,7 @@ def _lacks_name(value: str, profile: Profile) -> bool:
 
 
 def _name_required(df, rule, profile):
-    col = df[rule.column]
-    uniq = col.unique()
-    return _frame(rule, col.map(dict(zip(uniq, (_lacks_name(v, profile) for v in uniq)))))
+    return _frame(rule, pd.Series(per_value_bool(df[rule.column], lambda v: _lacks_name(v, profile)), index=df.index))
 
 
 # --- unique_within -----------------------------------------------------------------------------
@@ -173,8 +209,7 @@ def _known_point(df, rule, profile):
 def _mixed_script(df, rule, profile):
     out = {}
     for c in rule.params["columns"]:
-        uniq = df[c].unique()
-        out[c] = df[c].map(dict(zip(uniq, (bool(mixed_script_words(v)) for v in uniq)))).to_numpy(dtype=bool)
+        out[c] = per_value_bool(df[c], mixed_script_words)
     return pd.DataFrame(out, index=df.index)
 
 
@@ -251,9 +286,7 @@ def _item_vocabulary(rule: Rule, profile: Profile):
                              bool(rule.params.get("allow_refinement", False)))
 
 
-def _per_value(series: pd.Series, fn) -> pd.Series:
-    uniq = series.unique()
-    return series.map(dict(zip(uniq, (fn(v) for v in uniq))))
+_per_value = per_value
 
 
 def _items_in_vocabulary(df, rule, profile):
@@ -396,10 +429,7 @@ from consolidator.text import clean  # noqa: E402
 _NUMBER_LOOKALIKES = str.maketrans("aceopxykmthb", "асеорхукмтнв")
 
 
-def _each_value(series: pd.Series, fn) -> pd.Series:
-    """fn over a column, computed once per distinct value."""
-    uniq = series.unique()
-    return series.map(dict(zip(uniq, (fn(v) for v in uniq))))
+_each_value = per_value
 
 
 def _number_key(value: object) -> str:
@@ -508,8 +538,7 @@ NUMBER_OR_DATE = _re.compile(r"^(?=[^\d]*\d)[-+]?[\d\s.,:/]+$")
 def _matching(rule: Rule, df: pd.DataFrame, pattern) -> pd.DataFrame:
     out = {}
     for c in rule.params["columns"]:
-        uniq = df[c].unique()
-        out[c] = df[c].map(dict(zip(uniq, (bool(pattern.match(v)) for v in uniq)))).to_numpy(dtype=bool)
+        out[c] = per_value_bool(df[c], pattern.match)
     return pd.DataFrame(out, index=df.index)
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from consolidator.checks import FILE_CHECKS, ROW_CHECKS, ROW_CONTEXT, RowCheck
+from consolidator.checks import FILE_CHECKS, ROW_CHECKS, ROW_CONTEXT, RowCheck, reset_cache
 from consolidator.model import FileResult, Remark
 from consolidator.profile import Profile, ProfileError, Rule
 from consolidator.read import Table
@@ -53,45 +53,81 @@ def build_frame(profile: Profile, tables: dict[int, Table]) -> pd.DataFrame:
     return df
 
 
-def _passes(check: RowCheck, rule: Rule, profile: Profile):
-    """A pandera frame check: pandera wants a boolean frame shaped like its input."""
-    def passes(df: pd.DataFrame) -> pd.DataFrame:
-        fails = check.fails(df, rule, profile)
-        ok = pd.DataFrame(True, index=df.index, columns=df.columns)
-        ok[fails.columns] = ~fails
-        return ok
-    return passes
+class _RuleResults:
+    """Each rule's failing cells over the batch frame being validated, computed once per rule.
+
+    pandera calls a column's checks with that column alone; a rule also reads other columns
+    (a point's kind, the rows of its group), so it judges the whole frame, found here, and each
+    column check takes its own column of the result. Column checks keep pandera's work per
+    rule to one column instead of the whole frame."""
+
+    def __init__(self):
+        self.df: pd.DataFrame | None = None
+        self.fails: dict[str, pd.DataFrame] = {}
+
+    def start(self, df: pd.DataFrame) -> None:
+        self.df, self.fails = df, {}
+        reset_cache()
+
+    def done(self) -> None:
+        self.df, self.fails = None, {}
+        reset_cache()
+
+    def passes(self, check: RowCheck, rule: Rule, profile: Profile, column: str):
+        def passes(series: pd.Series) -> pd.Series:
+            fails = self.fails.get(rule.code)
+            if fails is None:
+                fails = self.fails[rule.code] = check.fails(self.df, rule, profile)
+                extra = set(fails.columns) - set(RowCheck.reports(rule))
+                if extra:
+                    raise ProfileError(f"{profile.source}: правило {rule.code} отмечает графы {sorted(extra)}, "
+                                       f"не названные в его параметрах.")
+            if column not in fails.columns:
+                return pd.Series(True, index=series.index)
+            return ~fails[column].reindex(series.index, fill_value=False)
+        return passes
 
 
-def build_schema(profile: Profile) -> pa.DataFrameSchema:
-    checks = []
+def build_schema(profile: Profile, results: _RuleResults | None = None) -> pa.DataFrameSchema:
+    results = results or _RuleResults()
+    checks: dict[str, list[pa.Check]] = {key: [] for key in profile.keys}
     for rule in profile.rules:
         check = ROW_CHECKS.get(rule.check)
         if check is None:
             continue
-        checks.append(pa.Check(_passes(check, rule, profile), name=rule.code, error=rule.code))
-    columns = {key: pa.Column(nullable=False) for key in profile.keys}
-    return pa.DataFrameSchema(columns=columns, checks=checks)
+        for column in RowCheck.reports(rule):
+            checks[column].append(pa.Check(results.passes(check, rule, profile, column), name=rule.code,
+                                           error=rule.code, ignore_na=False))
+    columns = {key: pa.Column(nullable=False, checks=checks[key]) for key in profile.keys}
+    return pa.DataFrameSchema(columns=columns)
 
 
-def _failures(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
-    """(code, index, column) of every failing cell."""
+def _failures(df: pd.DataFrame, profile: Profile) -> pd.DataFrame:
+    """(code, index, column) of every failing cell, in the order of the profile's rules."""
+    empty = pd.DataFrame(columns=["code", "index", "column"])
     if df.empty:
-        return pd.DataFrame(columns=["code", "index", "column"])
+        return empty
+    results = _RuleResults()
+    schema = build_schema(profile, results)
+    results.start(df)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             schema.validate(df, lazy=True)
     except SchemaErrors as exc:
         fc = exc.failure_cases
-        fc = fc[fc["check"].isin({c.name for c in schema.checks})]
-        # Frame checks report {column: value} per failing row: one entry per failing cell of it
-        # (a row with errors in two columns gets both remarks).
-        rows = [(code, int(index), column)
-                for code, index, case in zip(fc["check"], fc["index"], fc["failure_case"])
-                for column in (case if isinstance(case, dict) else [case])]
-        return pd.DataFrame(rows, columns=["code", "index", "column"])
-    return pd.DataFrame(columns=["code", "index", "column"])
+        codes = [r.code for r in profile.rules if r.check in ROW_CHECKS]
+        fc = fc[fc["check"].isin(set(codes))]
+        out = pd.DataFrame({"code": fc["check"].to_numpy(), "index": fc["index"].astype(int).to_numpy(),
+                            "column": fc["column"].to_numpy()})
+        # Rule by rule, each rule's cells by row and then column, as the frame checks gave them.
+        order = {c: n for n, c in enumerate(codes)}
+        cols = {k: n for n, k in enumerate(profile.keys)}
+        out = out.assign(_r=out["code"].map(order), _c=out["column"].map(cols))
+        return out.sort_values(["_r", "index", "_c"], kind="stable")[["code", "index", "column"]]
+    finally:
+        results.done()
+    return empty
 
 
 def check_batch(profile: Profile, files: list[FileResult], tables: dict[int, Table]) -> pd.DataFrame:
@@ -100,7 +136,7 @@ def check_batch(profile: Profile, files: list[FileResult], tables: dict[int, Tab
     for i, table in tables.items():
         _file_remarks(profile, files[i], table)
     df = build_frame(profile, tables)
-    failures = _failures(df, build_schema(profile))
+    failures = _failures(df, profile)
     _row_remarks(profile, files, tables, df, failures)
     other_form = {r.code for r in profile.rules if r.check == "other_form"}
     for i, table in tables.items():

@@ -381,7 +381,7 @@ def _data_rows(grid: list[list], header_row: int, columns: dict[str, int], profi
             # A blank row, or a note outside the table's columns: not data.
             after_gap = True
             continue
-        first_text = next((clean(c) for c in cells if clean(c)), "")
+        first_text = next((text for text in map(clean, cells) if text), "")
         if _FOOTNOTE.match(first_text):
             break
         numbered = number_col is not None and number_col < len(cells) and _INTEGER.match(clean(cells[number_col]) or "-")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _CYR = "а-яё"
@@ -48,6 +49,15 @@ def match_key(value: str, fold_spaces_only: bool = False) -> str:
 def header_key(value: object) -> str:
     """A header cell compared to the form: case, line breaks, repeated spaces, ё/е and footnote
     asterisks do not matter."""
+    return _header_key(value) if isinstance(value, str) else _header_key_uncached(value)
+
+
+@lru_cache(maxsize=1 << 14)  # every file of a batch repeats the form's header, and its first rows' values
+def _header_key(value: str) -> str:
+    return _header_key_uncached(value)
+
+
+def _header_key_uncached(value: object) -> str:
     text = clean(value).lower().replace("ё", "е").replace("*", "")
     text = re.sub(r"\s*([(),/№])\s*", r"\1", text)
     return _SPACES.sub(" ", text).strip(" .:;")
