@@ -187,12 +187,16 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
         else:
             to_read.append(i)
     ctx = (profile, alternatives, limits)
+    intern = {}.setdefault
     for i, (verdict, reason, table) in zip(to_read, run_map(_read_one, [files[i].source for i in to_read], ctx, jobs)):
         f = files[i]
         step(f.path)
         if table is None:
             f.verdict, f.reason = verdict, reason
             continue
+        # Equal texts of different files become one object: a region's batch repeats its groups,
+        # points and kinds hundreds of thousands of times, and each file's copies would stay alive.
+        table.rows = [(r, [intern(v, v) for v in values]) for r, values in table.rows]
         tables[i] = table
         f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
         if "/" not in f.path:  # a file at the inbox's root: the form's own title line names its author

@@ -183,7 +183,7 @@ def sheet_rows(sheet, info: SheetInfo | None = None):
     for (r, c), token in (info.errors if info else {}).items():
         errors.setdefault(r, []).append((c, token))
     for r, row in enumerate(sheet.iter_rows()):
-        cells = pad + [_plain(v) for v in row]
+        cells = pad + [v if type(v) is str else _plain(v) for v in row]
         for c, token in errors.get(r, ()):
             if c >= len(cells):
                 cells.extend([""] * (c + 1 - len(cells)))
@@ -373,9 +373,11 @@ def _data_rows(grid: list[list], header_row: int, columns: dict[str, int], profi
     if start < len(grid) and _is_numbering_row(grid[start], columns):
         start += 1
     after_gap = False
+    where = [columns.get(k, -1) for k in keys]
     for r in range(start, len(grid)):
         cells = grid[r]
-        values = [clean(cells[columns[k]]) if k in columns and columns[k] < len(cells) else "" for k in keys]
+        n = len(cells)
+        values = [clean(cells[c]) if 0 <= c < n else "" for c in where]
         filled = sum(1 for v in values if v)
         if filled == 0:
             # A blank row, or a note outside the table's columns: not data.

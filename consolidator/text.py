@@ -19,14 +19,16 @@ def clean(value: object) -> str:
     Line breaks are kept (one, without empty lines): a list of interactions or needs typed one per
     line stays readable in the consolidated list. Comparisons ignore them (match_key, header_key).
     """
-    if value is None:
+    if type(value) is str:  # nearly every cell: the checks below are skipped
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, float):
+    elif isinstance(value, float):
         if value != value:  # NaN
             return ""
-        if value.is_integer():
-            value = int(value)
-    text = value if isinstance(value, str) else str(value)
+        text = str(int(value)) if value.is_integer() else str(value)
+    else:
+        text = value if isinstance(value, str) else str(value)
     if "\n" in text or "\r" in text:
         lines = (" ".join(line.split()) for line in text.splitlines())
         return "\n".join(line for line in lines if line)
