@@ -37,20 +37,47 @@ def default_jobs() -> int:
 
 def run_map(fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None) -> Iterator[R]:
     """fn(item) for every item, in order; `fn` reads the shared context with `context()`."""
-    jobs = default_jobs() if jobs is None else jobs
-    if jobs <= 1 or len(items) < MIN_PARALLEL:
-        _init(ctx)
-        yield from map(fn, items)
-        return
-    chunk = max(1, min(32, len(items) // (jobs * 4)))
-    done = 0
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx,)) as pool:
-            for result in pool.map(fn, items, chunksize=chunk):
+    return Started(fn, items, ctx, jobs).results()
+
+
+class Started:
+    """fn over the items, already running in the pool while this process does other work; a small
+    batch (or jobs=1) runs in this process when its results are asked for."""
+
+    def __init__(self, fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None):
+        jobs = default_jobs() if jobs is None else jobs
+        self.fn, self.items, self.ctx = fn, items, ctx
+        self.pool = self.pending = None
+        if jobs > 1 and len(items) >= MIN_PARALLEL:
+            chunk = max(1, min(32, len(items) // (jobs * 4)))
+            self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx,))
+            try:
+                # map() hands every chunk to the workers now; the results are read later, in order.
+                self.pending = self.pool.map(fn, items, chunksize=chunk)
+            except BaseException:
+                self.pool.shutdown(cancel_futures=True)
+                raise
+
+    def results(self) -> Iterator[R]:
+        if self.pool is None:
+            _init(self.ctx)
+            yield from map(self.fn, self.items)
+            return
+        done = 0
+        try:
+            for result in self.pending:
                 yield result
                 done += 1
-    except BrokenProcessPool:
-        # A worker died (a file that makes a reader abort the process): finish in this process,
-        # as a serial run would, so the files already done are not lost.
-        _init(ctx)
-        yield from map(fn, items[done:])
+        except BrokenProcessPool:
+            # A worker died (a file that makes a reader abort the process): finish in this process,
+            # as a serial run would, so the files already done are not lost.
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            _init(self.ctx)
+            yield from map(self.fn, self.items[done:])
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def cancel(self) -> None:
+        """Stop the pool without waiting for results (the run failed elsewhere)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)

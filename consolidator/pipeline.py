@@ -23,7 +23,7 @@ from consolidator.lock import out_lock
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
 from consolidator.order import FILE_NAME as ORDER
 from consolidator.parallel import context as parallel_context
-from consolidator.parallel import run_map
+from consolidator.parallel import Started, run_map
 from consolidator.profile import Profile
 from consolidator.protocol import FILE_NAME as PROTOCOL
 from consolidator.read import Table, UnreadableError, read_table
@@ -102,9 +102,18 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
         with Journal(journal_path or out / JOURNAL) as journal:
             with _phase(batch, "journal"):
                 track(batch, journal, registry, calendar)
+            # The returned copies are written by the pool while this process writes the consolidated
+            # list and the order; the protocol and report.json name the copies, so they come last.
             with _phase(batch, "annotate"):
-                _write_returned_copies(batch, progress, {s.name: s.email for s in registry}, jobs)
-            _write_outputs(batch)
+                copies = _ReturnedCopies(batch, progress, {s.name: s.email for s in registry}, jobs)
+            try:
+                _write_list_and_order(batch)
+            except BaseException:
+                copies.cancel()
+                raise
+            with _phase(batch, "annotate"):
+                copies.finish()
+            _write_protocol_and_report(batch)
             with _phase(batch, "journal"):
                 record(batch, journal)
     return batch
@@ -222,42 +231,52 @@ def _return_one(item: tuple[FileResult, str | None]) -> str:
     return f.returned_copy
 
 
-def _write_returned_copies(batch: Batch, progress: Progress, emails: dict[str, str | None],
-                           jobs: int | None = None) -> None:
-    """Write all returned copies into a fresh folder, then swap it in: copies from an earlier run
-    of a file that is now accepted do not linger."""
-    final = batch.out / RETURNED_DIR
-    staging = batch.out / f".{RETURNED_DIR}.new"
-    shutil.rmtree(staging, ignore_errors=True)
-    returned = [f for f in batch.files if f.verdict == RETURNED]
-    step = progress("Копии с замечаниями", len(returned))
-    # Workers need the profile, date and limits, not every file's rows.
-    ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), staging)
-    try:
-        items = [(f, emails.get(f.subdivision)) for f in returned]
-        for f, rel in zip(returned, run_map(_return_one, items, ctx, jobs)):
-            step(f.path)
-            f.returned_copy = rel
-    except BaseException:
-        # The earlier copies stay as they were; nothing half-written is left beside them.
+class _ReturnedCopies:
+    """All returned copies, written into a fresh folder that is then swapped in: copies from an
+    earlier run of a file that is now accepted do not linger. A large batch's copies are started
+    in the pool at once and collected by finish()."""
+
+    def __init__(self, batch: Batch, progress: Progress, emails: dict[str, str | None], jobs: int | None = None):
+        self.batch = batch
+        self.final = batch.out / RETURNED_DIR
+        self.staging = batch.out / f".{RETURNED_DIR}.new"
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.returned = [f for f in batch.files if f.verdict == RETURNED]
+        self.step = progress("Копии с замечаниями", len(self.returned))
+        # Workers need the profile, date and limits, not every file's rows.
+        ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), self.staging)
+        items = [(f, emails.get(f.subdivision)) for f in self.returned]
+        self.started = Started(_return_one, items, ctx, jobs)
+
+    def cancel(self) -> None:
+        self.started.cancel()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def finish(self) -> None:
+        try:
+            for f, rel in zip(self.returned, self.started.results()):
+                self.step(f.path)
+                f.returned_copy = rel
+        except BaseException:
+            # The earlier copies stay as they were; nothing half-written is left beside them.
+            self.cancel()
+            raise
+        out, staging, final = self.batch.out, self.staging, self.final
+        old = out / f".{RETURNED_DIR}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            final.rename(old)
+        nested = staging / RETURNED_DIR
+        if nested.exists():
+            nested.rename(final)
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    old = batch.out / f".{RETURNED_DIR}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    nested = staging / RETURNED_DIR
-    if nested.exists():
-        nested.rename(final)
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_outputs(batch: Batch) -> None:
+def _write_list_and_order(batch: Batch) -> None:
     # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
     from consolidator.consolidate import write_consolidated
     from consolidator.order import write_order
-    from consolidator.protocol import write_protocol
 
     with _phase(batch, "consolidate"):
         rows = batch.accepted_rows()
@@ -270,6 +289,11 @@ def _write_outputs(batch: Batch) -> None:
         else:
             (batch.out / ORDER).unlink(missing_ok=True)
             batch.order = None
+
+
+def _write_protocol_and_report(batch: Batch) -> None:
+    from consolidator.protocol import write_protocol
+
     with _phase(batch, "protocol"):
         write_protocol(batch, batch.out / PROTOCOL)
         write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
