@@ -8,7 +8,8 @@ page. The consolidated list is the appendix, on a landscape section, with the ap
 the top right and the form's table (header rows repeated on every page).
 
 Every organisation detail comes from the profile's `org` section; every table value is written as
-literal text.
+literal text. python-docx builds all but the list's rows, which are streamed into the saved package
+in chunks (`docx_stream`): a list of any length costs the memory of one chunk.
 """
 from __future__ import annotations
 
