@@ -8,13 +8,17 @@ page. The consolidated list is the appendix, on a landscape section, with the ap
 the top right and the form's table (header rows repeated on every page).
 
 Every organisation detail comes from the profile's `org` section; every table value is written as
-literal text.
+literal text. python-docx builds all but the list's rows, which are streamed into the saved package
+in chunks (`docx_stream`): a list of any length costs the memory of one chunk.
 """
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime
+from itertools import chain, repeat
 from pathlib import Path
+from typing import Iterator
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -27,8 +31,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, Twips
+from lxml import etree
 
 from consolidator.atomic import atomic_path
+from consolidator.docx_stream import placeholder, write_streamed
 from consolidator.model import Batch
 from consolidator.profile import Profile, ProfileError
 
@@ -101,14 +107,17 @@ def write_order(batch: Batch, rows: pd.DataFrame, path: Path) -> None:
     _page_number_header(appendix)
     _stamp(doc, org, _usable_width(appendix))
     _centred(doc, org["list_title"], bold=True, space_before=Pt(12), space_after=Pt(12))
-    _list_table(doc, profile, rows, _usable_width(appendix))
+    widths = _list_table(doc, profile, _usable_width(appendix))
     _footnotes(doc, profile)
 
     doc.core_properties.title = _text(org["order_title"])
     doc.core_properties.author = _text(org.get("name", ""))
     doc.core_properties.language = "ru-RU"
+    package = io.BytesIO()
+    doc.save(package)
     with atomic_path(path) as tmp:
-        doc.save(str(tmp))
+        write_streamed(package.getvalue(), tmp, "word/document.xml", _ROWS,
+                       lambda: _table_rows(profile, rows, widths))
 
 
 # --- values ---------------------------------------------------------------------------------------
@@ -535,10 +544,19 @@ def _run_xml(text: str) -> str:
     return f"<w:r>{''.join(parts)}</w:r>"
 
 
-def _list_table(doc, profile: Profile, rows: pd.DataFrame, width: int) -> None:
-    """The consolidated list: the form's header row, the column-number row (both repeated on every
-    page), then every row of `rows`. Rows are generated as XML and parsed once: python-docx's
-    add_row() costs about a millisecond a row, and a region's list can run to tens of thousands."""
+# The list's rows are not in python-docx's tree: the table holds its two header rows and this
+# placeholder, which docx_stream replaces with the rows, generated as XML in chunks of _CHUNK_ROWS.
+# python-docx's add_row() costs about a millisecond a row, and even a tree parsed from XML costs
+# 0.1 ms and 23 KB a row to parse and serialise: 10 GB for a list of 420,000 rows.
+_ROWS = "list-rows"
+_CHUNK_ROWS = 2000
+_CACHE_SIZE = 4096  # texts remembered per column (see _Cells)
+_ROW_OPEN, _ROW_CLOSE = "<w:tr><w:trPr><w:cantSplit/></w:trPr>", "</w:tr>"
+
+
+def _list_table(doc, profile: Profile, width: int) -> list[int]:
+    """The consolidated list: the form's header row and the column-number row (both repeated on
+    every page), then the placeholder for the rows (`_table_rows`). Returns the column widths."""
     keys = profile.keys
     widths = _column_widths(profile, width)
     table = doc.add_table(rows=0, cols=len(keys))
@@ -556,18 +574,57 @@ def _list_table(doc, profile: Profile, rows: pd.DataFrame, width: int) -> None:
         header_tr.format("".join(
             o + _run_xml(str(n)) + _CELL_CLOSE for n, o in enumerate(head_open, 1))),
     ]
+    fragment = parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(parts)}</w:tbl>')
+    tbl.extend(list(fragment))
+    tbl.append(etree.Comment(placeholder(_ROWS)))
+    return widths
+
+
+def _table_rows(profile: Profile, rows: pd.DataFrame, widths: list[int]) -> Iterator[bytes]:
+    """Every row of `rows` (one column per profile column key; a missing column is empty) as the
+    table's XML in UTF-8, in chunks of _CHUNK_ROWS rows: memory does not grow with the list."""
+    keys = profile.keys
     # Numbers and the closed-vocabulary column are centred, free text is flush left.
     # (the kind column only where it is a closed list: free text there is flush left).
     closed = any(r.check == "in_vocabulary" and r.column == profile.kind_column for r in profile.rules)
     centred = {profile.number_column, *([profile.kind_column] if closed else [])}
     opens = [_cell_open(w, "center" if k in centred else "left") for k, w in zip(keys, widths)]
-    data = rows.reindex(columns=keys)
-    row_open = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-    for values in data.itertuples(index=False, name=None):
-        parts.append(row_open + "".join(
-            o + _run_xml(_text(v)) + _CELL_CLOSE for o, v in zip(opens, values)) + "</w:tr>")
-    fragment = parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(parts)}</w:tbl>')
-    tbl.extend(list(fragment))
+    columns = [(rows[k] if k in rows.columns else None, _Cells(o)) for k, o in zip(keys, opens)]
+    row_open, row_close = _ROW_OPEN.encode(), _ROW_CLOSE.encode()
+    for start in range(0, len(rows), _CHUNK_ROWS):
+        stop = min(start + _CHUNK_ROWS, len(rows))
+        cells = [cache.convert(col.iloc[start:stop].tolist()) if col is not None
+                 else [cache.empty] * (stop - start) for col, cache in columns]
+        yield b"".join(chain.from_iterable(zip(repeat(row_open), *cells, repeat(row_close))))
+
+
+class _Cells(dict):
+    """One column's cells as UTF-8 XML, by value. A text met before (a group, a kind, a service)
+    is converted once; the cache is emptied when it grows past _CACHE_SIZE, so it stays bounded."""
+
+    def __init__(self, cell_open: str):
+        super().__init__()
+        self.cell_open = cell_open
+        self.empty = (cell_open + _CELL_CLOSE).encode()
+
+    def convert(self, values: list) -> list[bytes]:
+        if len(self) > _CACHE_SIZE:
+            self.clear()
+        try:
+            return list(map(self.__getitem__, values))
+        except TypeError:  # an unhashable value: converted one by one
+            return [self.__missing__(v) for v in values]
+
+    def __missing__(self, value: object) -> bytes:
+        if type(value) is int:  # the renumbered number column: digits need no escaping
+            run = f'<w:r><w:t xml:space="preserve">{value}</w:t></w:r>'
+        else:
+            run = _run_xml(_text(value))
+        xml = (self.cell_open + run + _CELL_CLOSE).encode()
+        # Only texts are kept: 1, 1.0 and True are equal keys but "1", "1" and "True" as text.
+        if type(value) is str:
+            self[value] = xml
+        return xml
 
 
 def _footnotes(doc, profile: Profile) -> None:
@@ -616,11 +673,13 @@ def _check_approval_sheet(profile: Profile) -> None:
 
 def approval_lines(profile: Profile, rows: pd.DataFrame) -> list[tuple[str, str]]:
     """(position, name) of every line of the approval sheet, in the profile's order."""
+    entries = profile.org.get("approval_sheet") or []
     subdivisions = []
-    if "subdivision" in rows:
-        subdivisions = [s for s in dict.fromkeys(rows["subdivision"]) if isinstance(s, str) and s]
+    if "subdivision" in rows and any(e.get("each_subdivision") for e in entries):
+        # pd.unique keeps the order of first appearance (the list's order).
+        subdivisions = [s for s in pd.unique(rows["subdivision"]) if isinstance(s, str) and s]
     out = []
-    for entry in profile.org.get("approval_sheet") or []:
+    for entry in entries:
         position = _one_line(entry["position"])
         name = _one_line(entry.get("name") or "")
         if entry.get("each_subdivision"):
