@@ -114,12 +114,9 @@ def _write_form(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
 
         # Data rows, in profile column order; the number column is a number, the rest is text.
         styles = [num if c.key == p.number_column else text for c in cols]
-        row = ws.row
         r = first_data
         for columns in _column_chunks(rows, [c.key for c in cols]):
-            for values, height in zip(zip(*columns), row_heights(columns, widths)):
-                row(r, values, styles, height=height)
-                r += 1
+            r = ws.rows(r, zip(*columns), styles, row_heights(columns, widths))
         last = first_data + len(rows) - 1
 
         # The form's footnotes below the table, one merged line each.
@@ -140,12 +137,9 @@ def _write_trace(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
                      for h, c in zip(TRACE_HEADERS[1:4], ("subdivision", "path", "sheet"))] + [14]
     with book.sheet(SHEET_TRACE, widths=widths, freeze="A2", page=LANDSCAPE) as ws:
         ws.row(1, TRACE_HEADERS, header, height=fit_height(TRACE_HEADERS, widths, bold=True))
-        row = ws.row
         r = 2
         for columns in _column_chunks(rows, [number, "subdivision", "path", "sheet", "row"]):
-            for values in zip(*columns):
-                row(r, values)
-                r += 1
+            r = ws.rows(r, zip(*columns))
         ws.autofilter(1, 1, len(rows) + 1, len(TRACE_HEADERS))
         ws.print_titles = (1, 1)
 
@@ -172,12 +166,10 @@ def _online_mask(p: Profile, rows: pd.DataFrame) -> pd.Series:
     cols = [c for c in dict.fromkeys((p.kind_column, point_column(p))) if c and c in rows]
     if not len(rows) or not cols:
         return online_mask(p, rows)
-    keys = list(zip(*(rows[c].tolist() for c in cols)))
-    first: dict[tuple, int] = {}
-    for i, key in enumerate(keys):
-        first.setdefault(key, i)
-    online = dict(zip(first, online_mask(p, rows.iloc[list(first.values())]).tolist()))
-    return pd.Series([online[key] for key in keys], index=rows.index, dtype=bool)
+    pair = rows.groupby(cols, sort=False, dropna=False).ngroup().to_numpy()
+    first = ~pd.Series(pair).duplicated().to_numpy()
+    by_pair = pd.Series(online_mask(p, rows[first]).to_numpy(), index=pair[first])
+    return pd.Series(by_pair.reindex(pair).to_numpy(), index=rows.index, dtype=bool)
 
 
 def _not_included_reason(f: FileResult) -> str:

@@ -296,12 +296,10 @@ class Workbook:
         self._borders: dict[Border | None, int] = {None: 0}
         self._num_fmts: dict[str, int] = {}
         self._xfs: dict[tuple, int] = {(0, 0, 0, 0, None): 0}
-        # Shared strings: text -> index, in order of first use; and per style, text -> the cell's XML
-        # after its reference. Both stop growing at `shared_strings_max` texts.
+        # Shared strings: text -> index, in order of first use; and per style, the cells' XML after
+        # their reference (see _Tails). Both stop growing at `shared_strings_max` texts.
         self._strings: dict[str, int] = {}
-        self._tails: dict[int, dict[str, str]] = {}
-        self._tail_lists: dict[tuple[int, ...], list[dict[str, str]]] = {}  # the tails of a row's styles
-        self._string_refs = 0
+        self._tails: dict[int, _Tails] = {}
         self._strings_max = shared_strings_max
 
     # -- context manager ---------------------------------------------------------------------------
@@ -362,23 +360,11 @@ class Workbook:
         self._open = sheet
         return sheet
 
-    def _tails_of(self, style: int) -> dict[str, str]:
+    def _tails_of(self, style: int) -> _Tails:
         tails = self._tails.get(style)
         if tails is None:
-            tails = self._tails[style] = {}
+            tails = self._tails[style] = _Tails(self, style)
         return tails
-
-    def _text_tail(self, text: str, style: int, tails: dict[str, str]) -> str:
-        """What follows `<c r="A1` in a cell holding `text` (not seen before with this style): a shared
-        string while the table has room, remembered in `tails`; once it is full, the text inline."""
-        i = self._strings.get(text)
-        if i is None:
-            if len(self._strings) >= self._strings_max:
-                return f'" s="{style}" t="inlineStr"><is>{_text_node(text)}</is></c>'
-            i = self._strings[text] = len(self._strings)
-        self._string_refs += 1
-        tail = tails[text] = f'" s="{style}" t="s"><v>{i}</v></c>'
-        return tail
 
     # -- closing -----------------------------------------------------------------------------------
 
@@ -428,8 +414,7 @@ class Workbook:
         if not self._strings:
             return
         with self._zip.open("xl/sharedStrings.xml", "w") as fh:
-            fh.write(f'{_DECL}<sst xmlns="{_NS}" count="{self._string_refs}" '
-                     f'uniqueCount="{len(self._strings)}">'.encode())
+            fh.write(f'{_DECL}<sst xmlns="{_NS}" uniqueCount="{len(self._strings)}">'.encode())
             buf: list[str] = []
             for text in self._strings:  # dicts keep insertion order: the order of the indexes
                 buf.append(f"<si>{_text_node(text)}</si>")
@@ -440,7 +425,6 @@ class Workbook:
             fh.write("".join(buf).encode())
         self._strings.clear()
         self._tails.clear()
-        self._tail_lists.clear()
 
     def _styles_xml(self) -> str:
         fmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{_attr(code)}"/>' for code, i in self._num_fmts.items())
@@ -549,6 +533,63 @@ def _abs_range(ref: str) -> str:
     return ":".join(re.sub(r"([A-Z]+)([0-9]+)", r"$\1$\2", part) for part in ref.split(":"))
 
 
+class _Tails(dict):
+    """What follows `<c r="B7` in the XML of a cell of one style, by value: `" s="3" t="s"><v>17</v></c>`.
+
+    A text's tail is the same in every row, so it is worked out once and kept (while the shared
+    string table has room; later new texts go inline and are not kept); a number's is made each time.
+    Only str keys are stored: 1 and True are equal as keys but not as cells.
+    """
+
+    def __init__(self, book: Workbook, style: int):
+        super().__init__()
+        self.book, self.style = book, style
+
+    def __missing__(self, value: object) -> str:
+        t = type(value)
+        if t is int:
+            return f'" s="{self.style}"><v>{value}</v></c>'
+        if t is not str or not value:
+            return self.of(value)
+        strings = self.book._strings
+        i = strings.get(value)
+        if i is None:
+            if len(strings) >= self.book._strings_max:
+                return f'" s="{self.style}" t="inlineStr"><is>{_text_node(value)}</is></c>'
+            i = strings[value] = len(strings)
+        tail = self[value] = f'" s="{self.style}" t="s"><v>{i}</v></c>'
+        return tail
+
+    def of(self, value: object) -> str:
+        """The tail of any value: None and "" an empty (styled) cell; str text; int, float numbers;
+        date and datetime numbers (for a style with a date format); bool and other objects text."""
+        s = self.style
+        empty = f'" s="{s}"/>' if s else '"/>'
+        if value is None:
+            return empty
+        if isinstance(value, str):
+            return self[str(value)] if value else empty
+        if isinstance(value, bool):  # text, as openpyxl-era outputs showed it
+            return self[str(value)]
+        if isinstance(value, int):
+            return f'" s="{s}"><v>{int(value)}</v></c>'
+        if isinstance(value, float):
+            v = _number(value)
+            return f'" s="{s}"><v>{v}</v></c>' if v is not None else empty
+        if isinstance(value, date):
+            return f'" s="{s}"><v>{excel_serial(value)}</v></c>'
+        if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
+            return empty
+        if hasattr(value, "item") and not isinstance(value, bytes):  # a numpy scalar: its Python value
+            item = value.item()
+            if type(item) is not type(value):
+                return self.of(item)
+        if isinstance(value, numbers.Real):  # Decimal, Fraction
+            return self.of(float(value))
+        text = str(value)
+        return self[text] if text else empty
+
+
 class Sheet:
     """One worksheet being streamed: rows go in increasing order, straight to the zip member.
 
@@ -612,77 +653,38 @@ class Sheet:
         (still styled, so that borders and fills show); str is text; int, float are numbers; date
         and datetime are numbers (give them a style with a date format); anything else is text.
         """
+        self.rows(r, (values,), style, (height,), first_col=first_col)
+
+    def rows(self, r: int, rows: Iterable[Sequence[object]], style: int | Sequence[int] = 0,
+             heights: Iterable[float | None] | None = None, *, first_col: int = 1) -> int:
+        """Write `rows` from row `r` down, as `row` does, with one style (or one per column) for all
+        and a height for each (None: the default); return the row after the last. The way to write
+        a long table: the per-row work is done once."""
         if r <= self._last_row:
             raise ValueError(f"row {r} of sheet {self.name!r} comes after row {self._last_row}")
-        self._last_row = r
-        n = len(values)
+        book = self.book
+        tails = repeat(book._tails_of(style)) if type(style) is int else [book._tails_of(s) for s in style]
         letters = self._letters
-        if first_col - 1 + n > len(letters):
-            letters.extend(column_letter(c) for c in range(len(letters) + 1, first_col + n))
         if first_col > 1:
             letters = letters[first_col - 1:]
-        book = self.book
-        if type(style) is int:
-            styles = repeat(style)
-            tails = repeat(book._tails_of(style))
-        else:
-            styles = style
-            key = style if type(style) is tuple else tuple(style)
-            tails = book._tail_lists.get(key)
-            if tails is None:
-                tails = book._tail_lists[key] = [book._tails_of(s) for s in key]
         out = self._buf
-        out.append(f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">')
-        refs = 0
-        for letter, value, s, cache in zip(letters, values, styles, tails):
-            t = type(value)
-            if t is str and value:
-                # The end of a text cell ('" s="3" t="s"><v>17</v></c>') is the same in every row.
-                tail = cache.get(value)
-                if tail is None:
-                    tail = book._text_tail(value, s, cache)
-                else:
-                    refs += 1
-                out.append(f'<c r="{letter}{r}{tail}')
-            elif t is int:
-                out.append(f'<c r="{letter}{r}" s="{s}"><v>{value}</v></c>')
-            elif value is None or t is str:
-                if s:
-                    out.append(f'<c r="{letter}{r}" s="{s}"/>')
-            else:
-                out.append(self._other(f"{letter}{r}", value, s))
-        out.append("</row>")
-        book._string_refs += refs
-        self._rows_in_buf += 1
-        if self._rows_in_buf >= _CHUNK_ROWS:
-            self._flush()
-
-    def _other(self, ref: str, value: object, s: int) -> str:
-        """A cell of a less common type: float, bool, date, numpy scalar, NA…"""
-        empty = f'<c r="{ref}" s="{s}"/>' if s else ""
-        if isinstance(value, str):
-            return self._text(ref, str(value), s) if value else empty
-        if isinstance(value, float):
-            v = _number(value)
-            return f'<c r="{ref}" s="{s}"><v>{v}</v></c>' if v is not None else empty
-        if isinstance(value, bool):  # text, as openpyxl-era outputs showed it
-            return self._text(ref, str(value), s)
-        if isinstance(value, date):
-            return f'<c r="{ref}" s="{s}"><v>{excel_serial(value)}</v></c>'
-        if isinstance(value, int):
-            return f'<c r="{ref}" s="{s}"><v>{int(value)}</v></c>'
-        if value is None or type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
-            return empty
-        if hasattr(value, "item") and not isinstance(value, bytes):  # a numpy scalar: its Python value
-            item = value.item()
-            if type(item) is not type(value):
-                return self._other(ref, item, s)
-        if isinstance(value, numbers.Real):  # Decimal, Fraction
-            return self._other(ref, float(value), s)
-        return self._text(ref, str(value), s) if str(value) else empty
-
-    def _text(self, ref: str, text: str, s: int) -> str:
-        return f'<c r="{ref}{self.book._text_tail(text, s, self.book._tails_of(s))}'
+        for values, height in zip(rows, repeat(None) if heights is None else heights):
+            if len(values) > len(letters):  # beyond column Z
+                self._letters.extend(column_letter(c) for c in range(len(self._letters) + 1, first_col + len(values)))
+                letters = self._letters[first_col - 1:]
+            rs = str(r)
+            try:
+                cells = "".join([f'<c r="{c}{rs}{tail[v]}' for c, v, tail in zip(letters, values, tails)])
+            except TypeError:  # an unhashable value
+                cells = "".join([f'<c r="{c}{rs}{tail.of(v)}' for c, v, tail in zip(letters, values, tails)])
+            out.append((f'<row r="{rs}" ht="{height:g}" customHeight="1">' if height else f'<row r="{rs}">')
+                       + cells + "</row>")
+            r += 1
+            self._rows_in_buf += 1
+            if self._rows_in_buf >= _CHUNK_ROWS:
+                self._flush()
+        self._last_row = r - 1
+        return r
 
     def _flush(self) -> None:
         if self._buf:

@@ -260,3 +260,20 @@ def test_wrapped_rows_get_a_height_that_shows_them_whole(tmp_path):
     # Each footnote spans the table.
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert {f"A{5 + n + i}:F{5 + n + i}" for i in range(len(batch.profile.footnotes))} <= merged
+
+
+@pytest.mark.parametrize("name", ["udmurt", "nso-minreg"])
+def test_online_split_per_distinct_pair_is_the_row_by_row_one(tmp_path, name):
+    """The summary recognises each (kind, point) pair once; the result is kinds.online_mask's."""
+    from consolidator.consolidate import _online_mask
+    from consolidator.kinds import online_mask, point_column
+
+    profile = load_profile(name)
+    kind, point = profile.kind_column, point_column(profile) or profile.kind_column
+    kinds = [k.value for k in profile.kinds] + [None, "непонятно"]
+    points = ["Официальный сайт", "Личный прием", "Телефон", None]
+    rows = pd.DataFrame({kind: [k for k in kinds for _ in points] * 2,
+                         point: [p for _ in kinds for p in points] * 2}, index=range(100, 100 + 2 * len(kinds) * 4))
+    expected = online_mask(profile, rows)
+    assert expected.any() and not expected.all()
+    assert _online_mask(profile, rows).equals(expected)

@@ -1,6 +1,7 @@
 """The streaming xlsx writer: what it writes is read back the same by openpyxl and calamine."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tracemalloc
@@ -153,8 +154,9 @@ def test_package_is_complete(book_path):
         assert targets == parts
         assert overrides == parts
         sst = ElementTree.fromstring(z.read("xl/sharedStrings.xml"))
-        cells = sum(z.read(n).count(b' t="s"') for n in names if n.startswith("xl/worksheets/"))
-        assert int(sst.get("count")) == cells and int(sst.get("uniqueCount")) == len(sst)
+        used = {int(i) for n in names if n.startswith("xl/worksheets/")
+                for i in re.findall(rb' t="s"><v>(\d+)</v>', z.read(n))}
+        assert int(sst.get("uniqueCount")) == len(sst) and used == set(range(len(sst)))
 
 
 def test_full_string_table_writes_the_rest_inline(tmp_path):
@@ -243,6 +245,22 @@ def test_row_heights_match_fit_height():
     assert row_heights(columns, widths)[0] is None and row_heights(columns, widths)[1] > 15
     assert row_heights(columns, widths, bold=True) == [fit_height(r, widths, bold=True) for r in rows]
     assert row_heights([[1, 2]], (10,)) == [None, None]
+
+
+def test_tables_and_wide_rows(tmp_path):
+    path = tmp_path / "t.xlsx"
+    with Workbook(path) as book:
+        bold = book.style(font=Font(bold=True))
+        with book.sheet("Лист1") as ws:
+            assert ws.rows(1, [list(range(30)), ["a", None, "b"]], (bold,) * 30, [None, 20.5]) == 3
+            ws.row(3, list(range(26)), first_col=3)
+            with pytest.raises(ValueError):
+                ws.rows(3, [["again"]])
+    ws = openpyxl.load_workbook(path)["Лист1"]
+    assert [c.value for c in ws[1]][:30] == list(range(30)) and ws["AD1"].value == 29 and ws["AD1"].font.b
+    assert (ws["A2"].value, ws["B2"].value, ws["C2"].value) == ("a", None, "b") and ws["B2"].font.b
+    assert ws.row_dimensions[1].height is None and ws.row_dimensions[2].height == 20.5
+    assert ws["B3"].value is None and ws["C3"].value == 0 and ws["AB3"].value == 25
 
 
 def test_column_letters():
