@@ -12,10 +12,9 @@ the profile.
 """
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
-
-from copy import copy
 from typing import Iterable, Sequence
 
 from openpyxl import Workbook
