@@ -4,13 +4,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
-
-from consolidator.atomic import atomic_path
 from consolidator.consolidate import ru_date
 from consolidator.journal import Version
 from consolidator.model import VERDICT_RU
 from consolidator.protocol import write_table
+from consolidator.xlsxout import Workbook
 
 FILE_NAME = "Журнал.xlsx"
 STATUS_HEADERS = ("Подразделение", "Статус", "Текущая версия", "Получена", "Проверена", "Версий",
@@ -26,17 +24,14 @@ def _d(iso: str | None) -> str | None:
 
 
 def write_journal_xlsx(statuses: list[dict], versions: list[Version], today: date, path: Path) -> None:
-    wb = Workbook()
-    rows = [(s["name"], s["status"], s["current"], _d(s["received"]), _d(s["checked"]), s["versions"],
-             _d(s["fix_deadline"]), s["overdue_days"] or None) for s in statuses]
-    write_table(wb.active, "Журнал представления перечней точек взаимодействия", f"Статусы на {ru_date(today)}.",
-                STATUS_HEADERS, STATUS_WIDTHS, rows)
-    wb.active.title = "Подразделения"
-    rows = [(v.subdivision, v.path, ru_date(v.received), ru_date(v.checked) if v.checked else None,
-             VERDICT_RU.get(v.verdict, v.verdict), v.rows, v.errors, v.warnings,
-             ru_date(v.fix_deadline) if v.fix_deadline else None, v.returned_copy)
-            for v in sorted(versions, key=lambda v: (v.subdivision, v.order))]
-    write_table(wb.create_sheet("Версии"), "Все полученные версии файлов", f"На {ru_date(today)}.",
-                VERSION_HEADERS, VERSION_WIDTHS, rows)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    with Workbook(Path(path), title=FILE_NAME.removesuffix(".xlsx")) as book:
+        rows = [(s["name"], s["status"], s["current"], _d(s["received"]), _d(s["checked"]), s["versions"],
+                 _d(s["fix_deadline"]), s["overdue_days"] or None) for s in statuses]
+        write_table(book, "Подразделения", "Журнал представления перечней точек взаимодействия",
+                    f"Статусы на {ru_date(today)}.", STATUS_HEADERS, STATUS_WIDTHS, rows)
+        rows = [(v.subdivision, v.path, ru_date(v.received), ru_date(v.checked) if v.checked else None,
+                 VERDICT_RU.get(v.verdict, v.verdict), v.rows, v.errors, v.warnings,
+                 ru_date(v.fix_deadline) if v.fix_deadline else None, v.returned_copy)
+                for v in sorted(versions, key=lambda v: (v.subdivision, v.order))]
+        write_table(book, "Версии", "Все полученные версии файлов", f"На {ru_date(today)}.",
+                    VERSION_HEADERS, VERSION_WIDTHS, rows)

@@ -6,14 +6,10 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from consolidator.atomic import atomic_path
-from consolidator.consolidate import BODY_FONT, Styles, fit_row, print_setup, ru_date, set_widths, text_height
+from consolidator.consolidate import (ALERT_FILL, BODY_FONT, CENTER_WRAP, HEADER_FILL, LANDSCAPE, TOP_WRAP,
+                                      ru_date)
 from consolidator.model import RETURNED, SEVERITY_RU, VERDICT_RU, Batch, Remark
-from consolidator.xlsx import BORDER
+from consolidator.xlsxout import BOX, DATE_FORMAT, Align, Font, Workbook, fit_height, text_height
 
 FILE_NAME = "Протокол проверки.xlsx"
 SHEET_FILES = "Файлы"
@@ -32,46 +28,39 @@ REMARK_WIDTHS = (30, 35, 14, 8, 8, 25, 30, 15, 16, 70, 22, 16)
 # Rows above the file table: the heading and the batch line.
 FILES_HEADER_ROW = 4
 
-_HEADER = dict(font=Font(name=BODY_FONT, bold=True), border=BORDER, fill=PatternFill("solid", fgColor="E7E6E6"),
-               alignment=Alignment(wrap_text=True, horizontal="center", vertical="center"))
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_VERDICT_FILL = {RETURNED: PatternFill("solid", fgColor="F8CBAD")}
+_TOP = Align("center", "top")
+_VERDICT_FILL = {RETURNED: ALERT_FILL}
 
 
 def write_protocol(batch: Batch, path: Path) -> None:
     """Write the protocol (`Протокол проверки.xlsx`) to `path`."""
-    wb = Workbook()
-    files = wb.active
-    files.title = SHEET_FILES
-    _write_files(files, batch)
-    _write_remarks(wb.create_sheet(SHEET_REMARKS), batch)
-    if batch.subdivisions:
-        rows = [(s["name"], s["status"], s["current"], ru_date(date.fromisoformat(s["fix_deadline"]))
-                 if s["fix_deadline"] else None, s["overdue_days"] or None) for s in batch.subdivisions]
-        write_table(wb.create_sheet(SHEET_SUBDIVISIONS), "Подразделения: статусы представления перечней",
-                    f"На {ru_date(batch.run_date)}.", SUBDIVISION_HEADERS, SUBDIVISION_WIDTHS, rows)
-    with atomic_path(Path(path)) as tmp:
-        wb.save(tmp)
+    with Workbook(Path(path), title=FILE_NAME.removesuffix(".xlsx")) as book:
+        _write_files(book, batch)
+        _write_remarks(book, batch)
+        if batch.subdivisions:
+            rows = [(s["name"], s["status"], s["current"], ru_date(date.fromisoformat(s["fix_deadline"]))
+                     if s["fix_deadline"] else None, s["overdue_days"] or None) for s in batch.subdivisions]
+            write_table(book, SHEET_SUBDIVISIONS, "Подразделения: статусы представления перечней",
+                        f"На {ru_date(batch.run_date)}.", SUBDIVISION_HEADERS, SUBDIVISION_WIDTHS, rows)
 
 
-def write_table(ws, title: str, line: str, headers: tuple, widths: tuple, rows: list[tuple]) -> None:
-    """A titled table sheet with a filter, a frozen header and print setup."""
-    st = Styles(ws)
-    st.define("title", font=Font(name=BODY_FONT, bold=True, size=14))
-    st.define("header", **_HEADER)
-    st.define("text", alignment=_WRAP, border=BORDER)
-    set_widths(ws, widths)
-    st.put(1, 1, title, "title")
-    st.put(2, 1, line, "text")
+def _header(book: Workbook) -> int:
+    return book.style(font=Font(BODY_FONT, bold=True), border=BOX, fill=HEADER_FILL, align=CENTER_WRAP)
+
+
+def write_table(book: Workbook, name: str, title: str, line: str, headers: tuple, widths: tuple,
+                rows: list[tuple]) -> None:
+    """A sheet `name` holding a titled table with a filter, a frozen header and print setup."""
+    text = book.style(align=TOP_WRAP, border=BOX)
     h = 4
-    st.put_row(h, headers, "header")
-    fit_row(ws, h, headers, widths, bold=True)
-    for r, values in enumerate(rows, h + 1):
-        st.put_row(r, values, "text")
-        fit_row(ws, r, values, widths)
-    ws.auto_filter.ref = f"A{h}:{get_column_letter(len(headers))}{h + max(len(rows), 1)}"
-    ws.freeze_panes = ws.cell(row=h + 1, column=1)
-    print_setup(ws, f"{h}:{h}")
+    with book.sheet(name, widths=widths, freeze=f"A{h + 1}", page=LANDSCAPE) as ws:
+        ws.row(1, (title,), book.style(font=Font(BODY_FONT, 14, bold=True)))
+        ws.row(2, (line,), text)
+        ws.row(h, headers, _header(book), height=fit_height(headers, widths, bold=True))
+        for r, values in enumerate(rows, h + 1):
+            ws.row(r, values, text, height=fit_height(values, widths))
+        ws.autofilter(h, 1, h + max(len(rows), 1), len(headers))
+        ws.print_titles = (h, h)
 
 
 def _batch_line(batch: Batch) -> str:
@@ -84,74 +73,57 @@ def _batch_line(batch: Batch) -> str:
             f". Замечаний: {remarks}, из них ошибок: {errors}.")
 
 
-def _write_files(ws, batch: Batch) -> None:
-    st = Styles(ws)
-    st.define("title", font=Font(name=BODY_FONT, bold=True, size=14))
-    st.define("line", alignment=Alignment(wrap_text=True, vertical="top"))
-    st.define("header", **_HEADER)
-    st.define("text", alignment=_WRAP, border=BORDER)
-    st.define("center", alignment=Alignment(horizontal="center", vertical="top"), border=BORDER)
-    st.define("date", alignment=Alignment(horizontal="center", vertical="top"), border=BORDER,
-              number_format="DD.MM.YYYY")
-    for verdict, fill in _VERDICT_FILL.items():
-        st.define(f"verdict-{verdict}", alignment=_WRAP, border=BORDER, fill=fill)
-    set_widths(ws, FILE_WIDTHS)
-
-    st.put(1, 1, "Протокол проверки перечней точек взаимодействия", "title")
-    line = _batch_line(batch)
-    st.put(2, 1, line, "line")
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(FILE_HEADERS))
-    ws.row_dimensions[2].height = text_height(line, sum(FILE_WIDTHS))
-
+def _write_files(book: Workbook, batch: Batch) -> None:
+    line_style = book.style(align=TOP_WRAP)
+    header = _header(book)
+    text = book.style(align=TOP_WRAP, border=BOX)
+    center = book.style(align=_TOP, border=BOX)
+    # A real date, shown dd.mm.yyyy, so that the column sorts and filters as dates.
+    date_style = book.style(align=_TOP, border=BOX, num_fmt=DATE_FORMAT)
+    verdict_styles = {v: book.style(align=TOP_WRAP, border=BOX, fill=fill) for v, fill in _VERDICT_FILL.items()}
     h = FILES_HEADER_ROW
-    st.put_row(h, FILE_HEADERS, "header")
-    fit_row(ws, h, FILE_HEADERS, FILE_WIDTHS, bold=True)
-    for r, f in enumerate(batch.files, h + 1):
-        st.put(r, 1, f.subdivision, "text")
-        st.put(r, 2, f.path, "text")
-        st.put(r, 3, VERDICT_RU.get(f.verdict, f.verdict),
-               f"verdict-{f.verdict}" if f.verdict in _VERDICT_FILL else "text")
-        st.put(r, 4, f.rows, "center")
-        st.put(r, 5, f.errors, "center")
-        st.put(r, 6, f.warnings, "center")
-        # A real date, shown dd.mm.yyyy, so that the column sorts and filters as dates.
-        deadline = st.put(r, 7, None, "date")
-        deadline.value = f.fix_deadline
-        st.put(r, 8, f.returned_copy, "text")
-        reason = f.reason or ("см. лист «Замечания»" if f.verdict == RETURNED else None)
-        st.put(r, 9, reason, "text")
-        fit_row(ws, r, (f.subdivision, f.path, None, None, None, None, None, f.returned_copy, reason),
-                FILE_WIDTHS)
-    last = h + max(len(batch.files), 1)
-    ws.auto_filter.ref = f"A{h}:I{last}"
-    ws.freeze_panes = ws.cell(row=h + 1, column=1)
-    print_setup(ws, f"{h}:{h}")
+    styles = (text, text, text, center, center, center, date_style, text, text)
+
+    with book.sheet(SHEET_FILES, widths=FILE_WIDTHS, freeze=f"A{h + 1}", page=LANDSCAPE) as ws:
+        ws.row(1, ("Протокол проверки перечней точек взаимодействия",),
+               book.style(font=Font(BODY_FONT, 14, bold=True)))
+        line = _batch_line(batch)
+        ws.row(2, (line,), line_style, height=text_height(line, sum(FILE_WIDTHS)))
+        ws.merge(2, 1, 2, len(FILE_HEADERS))
+
+        ws.row(h, FILE_HEADERS, header, height=fit_height(FILE_HEADERS, FILE_WIDTHS, bold=True))
+        for r, f in enumerate(batch.files, h + 1):
+            reason = f.reason or ("см. лист «Замечания»" if f.verdict == RETURNED else None)
+            values = (f.subdivision, f.path, VERDICT_RU.get(f.verdict, f.verdict), f.rows, f.errors, f.warnings,
+                      f.fix_deadline, f.returned_copy, reason)
+            row_styles = styles
+            if f.verdict in verdict_styles:
+                row_styles = styles[:2] + (verdict_styles[f.verdict],) + styles[3:]
+            ws.row(r, values, row_styles, height=fit_height(
+                (f.subdivision, f.path, None, None, None, None, None, f.returned_copy, reason), FILE_WIDTHS))
+        ws.autofilter(h, 1, h + max(len(batch.files), 1), len(FILE_HEADERS))
+        ws.print_titles = (h, h)
 
 
-def _write_remarks(ws, batch: Batch) -> None:
-    st = Styles(ws)
-    st.define("header", **_HEADER)
-    st.define("text", alignment=_WRAP)
-    st.define("center", alignment=Alignment(horizontal="center", vertical="top"))
-    set_widths(ws, REMARK_WIDTHS)
-    st.put_row(1, REMARK_HEADERS, "header")
-    fit_row(ws, 1, REMARK_HEADERS, REMARK_WIDTHS, bold=True)
-    r = 2
-    for f in batch.files:
-        # Earlier remarks a resubmitted version no longer has are listed as fixed.
-        gone = [Remark(**{k: v for k, v in g.items() if k != "resolution"}, resolution=g["resolution"])
-                for g in f.resolved or []]
-        for m in [*f.remarks, *gone]:
-            st.put_row(r, (f.subdivision, f.path, m.sheet, m.cell), "text")
-            st.put(r, 5, m.row, "center")
-            tail = (m.column, m.value, SEVERITY_RU.get(m.severity, m.severity), m.code, m.message, m.clause,
-                    m.resolution)
-            st.put_row(r, tail, "text", first_col=6)
-            fit_row(ws, r, (f.subdivision, f.path, m.sheet, m.cell, None, *tail), REMARK_WIDTHS)
-            r += 1
-    if r == 2:
-        st.put(2, 1, "Замечаний нет.", "text")
-        r = 3
-    ws.auto_filter.ref = f"A1:L{r - 1}"
-    ws.freeze_panes = "A2"
-    print_setup(ws, "1:1")
+def _write_remarks(book: Workbook, batch: Batch) -> None:
+    text = book.style(align=TOP_WRAP)
+    center = book.style(align=_TOP)
+    styles = (text,) * 4 + (center,) + (text,) * 7
+    with book.sheet(SHEET_REMARKS, widths=REMARK_WIDTHS, freeze="A2", page=LANDSCAPE) as ws:
+        ws.row(1, REMARK_HEADERS, _header(book), height=fit_height(REMARK_HEADERS, REMARK_WIDTHS, bold=True))
+        r = 2
+        for f in batch.files:
+            # Earlier remarks a resubmitted version no longer has are listed as fixed.
+            gone = [Remark(**{k: v for k, v in g.items() if k != "resolution"}, resolution=g["resolution"])
+                    for g in f.resolved or []]
+            for m in [*f.remarks, *gone]:
+                values = (f.subdivision, f.path, m.sheet, m.cell, m.row, m.column, m.value,
+                          SEVERITY_RU.get(m.severity, m.severity), m.code, m.message, m.clause, m.resolution)
+                ws.row(r, values, styles,
+                       height=fit_height(values[:4] + (None,) + values[5:], REMARK_WIDTHS))
+                r += 1
+        if r == 2:
+            ws.row(2, ("Замечаний нет.",), text)
+            r = 3
+        ws.autofilter(1, 1, r - 1, len(REMARK_HEADERS))
+        ws.print_titles = (1, 1)

@@ -12,10 +12,13 @@ the profile.
 """
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -23,11 +26,11 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidator.atomic import atomic_path
-from consolidator.consolidate import (BODY_FONT, FORM_FONT, Styles, _form_title, fit_row, print_setup, set_widths,
-                                      text_height)
+from consolidator.consolidate import BODY_FONT, FORM_FONT, form_title
 from consolidator.model import SEVERITY_RU
 from consolidator.profile import Profile, Rule
-from consolidator.xlsx import BORDER, THIN
+from consolidator.xlsx import BORDER, THIN, set_value
+from consolidator.xlsxout import fit_height, text_height
 
 SHEET_FORM = "Перечень"
 SHEET_HELP = "Инструкция"
@@ -194,7 +197,7 @@ def _write_form(ws: Worksheet, profile: Profile, subdivision: str | None, rows: 
               protection=_UNLOCKED)
     st.define("note", font=Font(name=FORM_FONT, size=9), alignment=_TOP_WRAP)
 
-    title = _form_title(profile.form_title)
+    title = form_title(profile.form_title)
     st.put(TITLE_ROW, 1, title, "title")
     ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=n)
     ws.row_dimensions[TITLE_ROW].height = text_height(title, total_width, 13, bold=True) + 10
@@ -444,3 +447,72 @@ def _write_instruction(ws: Worksheet, profile: Profile, lists: list[ListColumn])
 
     print_setup(ws, None, landscape=False)
     ws.print_area = f"A1:D{r}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# openpyxl helpers: the template has drop-down lists and sheet protection, which the streaming writer
+# (xlsxout) does not write, and it is small.
+
+
+class Styles:
+    """Named cell styles built once per worksheet and copied onto cells.
+
+    Assigning Font/Border/Alignment objects cell by cell makes openpyxl look each one up in the
+    workbook's style tables; copying a prepared style array is what openpyxl itself does when it
+    copies a worksheet.
+    """
+
+    def __init__(self, ws: Worksheet):
+        self.ws = ws
+        self._protos: dict[str, Cell] = {}
+
+    def define(self, name: str, **attrs) -> None:
+        proto = Cell(self.ws)  # not placed on the sheet; only carries the style
+        for attr, value in attrs.items():
+            setattr(proto, attr, value)
+        self._protos[name] = proto
+
+    def put(self, row: int, col: int, value: object, style: str | None = None) -> Cell:
+        """Write one value (never as a formula) at 1-based row/col, with a named style."""
+        cell = self.ws.cell(row=row, column=col)
+        set_value(cell, value)
+        if style is not None:
+            cell._style = copy(self._protos[style]._style)
+        return cell
+
+    def put_row(self, row: int, values: Iterable[object], style: str | None = None,
+                first_col: int = 1) -> None:
+        for col, value in enumerate(values, first_col):
+            self.put(row, col, value, style)
+
+
+def set_widths(ws: Worksheet, widths: Sequence[float]) -> None:
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def fit_row(ws: Worksheet, row: int, values: Iterable[object], widths: Sequence[float],
+            size_pt: float = 11, bold: bool = False) -> None:
+    """Set the height of a row of wrapped cells so that its tallest value fits (rows of one line
+    keep the default height)."""
+    height = fit_height(values, widths, size_pt, bold)
+    if height is not None:
+        ws.row_dimensions[row].height = height
+
+
+def print_setup(ws: Worksheet, title_rows: str | None, landscape: bool = True) -> None:
+    """A4, fit to page width, any height; title rows repeated on every page; page numbers (as the
+    streaming writer's `consolidate.LANDSCAPE` / `PORTRAIT` pages)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "Страница &P из &N"
+    ws.oddFooter.center.size = 8
+    if title_rows:
+        ws.print_title_rows = title_rows

@@ -234,3 +234,46 @@ def test_output_replaces_the_old_file_atomically(written, tmp_path):
     write_consolidated(batch, rows.iloc[:2], path)
     assert len(_calamine(path, SHEET_TRACE)) == 3
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left behind
+
+
+def test_wrapped_rows_get_a_height_that_shows_them_whole(tmp_path):
+    """Spreadsheets do not grow rows to wrapped text on opening: the height is written, from the
+    estimate, for the tallest cell of a row."""
+    from consolidator.xlsxout import fit_height, text_height
+
+    batch = make_batch(tmp_path)
+    long = "Выдача справки о праве на меры социальной поддержки по оплате жилого помещения " * 3
+    batch.data.loc[batch.data["service"] == "Обучение сотрудников", "service"] = long
+    batch.data.loc[batch.data["service"] == "Выдача удостоверения", "interaction"] = float("nan")
+    rows = batch.accepted_rows()
+    path = tmp_path / "h.xlsx"
+    n = write_consolidated(batch, rows, path)
+    ws = openpyxl.load_workbook(path)[SHEET_FORM]
+    widths = {c.key: c.width for c in batch.profile.columns}
+    tall = next(r for r in range(4, 4 + n) if ws.cell(row=r, column=3).value == long)
+    assert ws.row_dimensions[tall].height == text_height(long, widths["service"]) > 45
+    heights = [ws.row_dimensions[r].height for r in range(4, 4 + n)]
+    assert heights == [fit_height([c.value for c in ws[r]], list(widths.values())) for r in range(4, 4 + n)]
+    # A missing value is an empty cell that keeps the table's borders.
+    empty = next(r for r in range(4, 4 + n) if ws.cell(row=r, column=3).value == "Выдача удостоверения")
+    assert ws.cell(row=empty, column=5).value is None and ws.cell(row=empty, column=5).border.left.style == "thin"
+    # Each footnote spans the table.
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert {f"A{5 + n + i}:F{5 + n + i}" for i in range(len(batch.profile.footnotes))} <= merged
+
+
+@pytest.mark.parametrize("name", ["udmurt", "nso-minreg"])
+def test_online_split_per_distinct_pair_is_the_row_by_row_one(tmp_path, name):
+    """The summary recognises each (kind, point) pair once; the result is kinds.online_mask's."""
+    from consolidator.consolidate import _online_mask
+    from consolidator.kinds import online_mask, point_column
+
+    profile = load_profile(name)
+    kind, point = profile.kind_column, point_column(profile) or profile.kind_column
+    kinds = [k.value for k in profile.kinds] + [None, "непонятно"]
+    points = ["Официальный сайт", "Личный прием", "Телефон", None]
+    rows = pd.DataFrame({kind: [k for k in kinds for _ in points] * 2,
+                         point: [p for _ in kinds for p in points] * 2}, index=range(100, 100 + 2 * len(kinds) * 4))
+    expected = online_mask(profile, rows)
+    assert expected.any() and not expected.all()
+    assert _online_mask(profile, rows).equals(expected)
