@@ -1,11 +1,16 @@
-"""Small helpers for writing workbooks with openpyxl."""
+"""Small helpers for writing workbooks: cell texts and addresses, and the few openpyxl helpers the
+template and the openpyxl fallback of the returned copy use.
+
+openpyxl costs about 0.4 s to import, and a run writes its workbooks without it: it is imported
+only when one of its helpers (THIN, BORDER, set_value on an openpyxl cell) is used.
+"""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Border, Side
-from openpyxl.utils import get_column_letter
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Excel opens no workbook with a longer text in a cell.
@@ -19,8 +24,17 @@ def fit_text(text: str) -> str:
     note = (f" … [текст обрезан: в ячейке было {len(text)} символов, а в ячейку Excel помещается не более "
             f"{MAX_CELL_TEXT}]")
     return text[: MAX_CELL_TEXT - len(note)] + note
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def __getattr__(name: str):
+    """THIN and BORDER, the openpyxl styles of a thin black border, made on first use."""
+    if name in ("THIN", "BORDER"):
+        from openpyxl.styles import Border, Side
+
+        thin = Side(style="thin", color="000000")
+        globals().update(THIN=thin, BORDER=Border(left=thin, right=thin, top=thin, bottom=thin))
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def set_value(cell: Cell, value: object) -> None:
@@ -42,7 +56,9 @@ def set_value(cell: Cell, value: object) -> None:
 
 def cell_address(row: int, col0: int) -> str:
     """Excel address from a 1-based row and a 0-based column index."""
-    return f"{get_column_letter(col0 + 1)}{row}"
+    from consolidator.xlsxout import column_letter
+
+    return f"{column_letter(col0 + 1)}{row}"
 
 
 def row_height(texts: list[object], widths: list[float], line_height: float = 15.0) -> float:
