@@ -38,6 +38,7 @@ from consolidator.atomic import atomic_path
 # Excel opens no workbook with a longer text in a cell (the same limit as xlsx.MAX_CELL_TEXT).
 MAX_CELL_TEXT = 32767
 # XML 1.0 cannot hold these; lone surrogates cannot even be encoded as UTF-8.
+_EXCEL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Distinct texts kept in the shared-string table; later new texts are written inline in their cells,
 # so that the table, the one part held in memory until the end, stays bounded whatever the input.
@@ -123,14 +124,17 @@ def _attr(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """A text as a cell can hold it: XML-illegal characters dropped, an over-long text cut with a note."""
+    """A text as a cell can hold it: XML-illegal characters dropped, an over-long text cut with a note,
+    and a literal «_x0041_» kept literal (Excel reads _xHHHH_ in a cell's text as an escaped character,
+    so its underscore is written as _x005F_ first)."""
     if _ILLEGAL.search(text):
         text = _ILLEGAL.sub("", text)
     if len(text) > MAX_CELL_TEXT:
-        # Rare; imported here so that writing a workbook does not load openpyxl (xlsx.py imports it).
         from consolidator.xlsx import fit_text
 
         text = fit_text(text)
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(r"_x005F_\1", text)
     return text
 
 

@@ -275,3 +275,16 @@ def test_writers_do_not_load_openpyxl():
             "print('openpyxl' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_literal_excel_escape_sequence_stays_literal(tmp_path):
+    # Excel reads _xHHHH_ in a cell's text as an escaped character: «_x0041_» would show as «A».
+    path = tmp_path / "escape.xlsx"
+    with Workbook(path) as book:
+        with book.sheet("Лист") as ws:
+            ws.row(1, ("код _x0041_ и _x000D_", "_xZZZZ_"))
+    with zipfile.ZipFile(path) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/") and n.endswith(".xml"))
+    assert b"_x005F_x0041_" in xml and b"_x005F_x000D_" in xml and b"_xZZZZ_" in xml
+    assert openpyxl.load_workbook(path)["Лист"]["A1"].value == "код _x0041_ и _x000D_"
+    assert _calamine(path, "Лист")[0] == ["код _x0041_ и _x000D_", "_xZZZZ_"]
