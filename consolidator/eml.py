@@ -14,8 +14,7 @@ from __future__ import annotations
 import base64
 import random
 import sys
-from email.policy import SMTP
-from email.utils import formatdate
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -73,7 +72,7 @@ def compose(to: str, subject: str, body: str, attachment: bytes, content_type: s
     boundary = f"==============={random.randrange(sys.maxsize):019d}==".encode()
     text = body.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n"  # the text part ends with a line break
     headers = [_address_header("To", to), b"Subject: " + _encoded_words(subject, len("Subject: ")),
-               b"Date: " + formatdate(localtime=True).encode(), b"X-Unsent: 1", b"MIME-Version: 1.0",
+               b"Date: " + rfc5322_date(datetime.now().astimezone()).encode(), b"X-Unsent: 1", b"MIME-Version: 1.0",
                b'Content-Type: multipart/mixed; boundary="' + boundary + b'"']
     return CRLF.join([
         *headers, b"",
@@ -86,6 +85,19 @@ def compose(to: str, subject: str, body: str, attachment: bytes, content_type: s
         _base64_lines(attachment), b"",
         b"--" + boundary + b"--", b"",
     ])
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def rfc5322_date(when: datetime) -> str:
+    """«Wed, 25 Nov 2026 14:54:53 +0300», as email.utils.formatdate writes it (English names whatever
+    the locale)."""
+    offset = int(when.utcoffset().total_seconds() // 60)
+    sign, offset = ("-", -offset) if offset < 0 else ("+", offset)
+    return (f"{_DAYS[when.weekday()]}, {when.day:02d} {_MONTHS[when.month - 1]} {when.year:04d} "
+            f"{when.hour:02d}:{when.minute:02d}:{when.second:02d} {sign}{offset // 60:02d}{offset % 60:02d}")
 
 
 def _base64_lines(data: bytes) -> bytes:
@@ -114,7 +126,10 @@ def _encoded_words(text: str, first_line_used: int) -> bytes:
 def _address_header(name: str, value: str) -> bytes:
     if value.isascii() and not any(c in value for c in "\r\n"):
         return f"{name}: {value}".rstrip().encode("ascii")
-    # A display name or an address in Cyrillic: the email package's policy encodes it as before.
+    # A display name or an address in Cyrillic: the email package's policy encodes it as before (it
+    # takes a while to import, and most addresses are ASCII).
+    from email.policy import SMTP
+
     return SMTP.fold_binary(name, SMTP.header_store_parse(name, value)[1]).rstrip(b"\r\n")
 
 

@@ -199,8 +199,9 @@ class Workbook:
         if sheet not in self._merges:
             ref = next((s for s in self.sheets if s.name == sheet), None)
             xml = self.pkg.get(ref.part) if ref else None
-            self._merges[sheet] = [] if xml is None else [
-                (address(a.decode()), address(b.decode())) for a, b in _MERGE_CELL.findall(xml)]
+            at = xml.find(b"mergeCell") if xml is not None else -1  # the search runs only where they are
+            self._merges[sheet] = [] if at < 0 else [
+                (address(a.decode()), address(b.decode())) for a, b in _MERGE_CELL.findall(xml, at - 8)]
         r, c = address(cell)
         for (r1, c1), (r2, c2) in self._merges[sheet]:
             if min(r1, r2) <= r <= max(r1, r2) and min(c1, c2) <= c <= max(c1, c2):

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from email import policy
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import consolidator.annotate as annotate
 from benchmarks.generate import workbook_rows, write_xlsx
 from consolidator import xlsxpatch
 from consolidator.annotate import FILL, REMARKS_SHEET, write_returned
-from consolidator.eml import compose, write_draft
+from consolidator.eml import compose, rfc5322_date, write_draft
 from consolidator.model import Batch, FileResult, Remark
 from consolidator.pipeline import check
 from tests.workbooks import make_form
@@ -176,6 +176,27 @@ def test_resubmission_shows_the_resolution_column(tmp_path, udmurt):
     assert len(fixed) == 1 and fixed[0][2] == "B6 (прежняя версия)" and fixed[0][6] == "Группа не из п. 7 Порядка."
 
 
+def test_a_trimmed_workbook_comes_back_trimmed_and_says_so(tmp_path, udmurt):
+    """A formula filled down 5 000 rows past the table: safety.inspect cuts those rows, and the copy
+    is made of what the checks read."""
+    rows = [{**BASE, "point": "Телефон горячей линии", "kind": "Офлайн-точка"}]
+    src = make_form(tmp_path / "in" / "Отдел" / "перечень.xlsx", udmurt, rows)
+    with zipfile.ZipFile(src) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    filled = b"".join(b'<row r="%d"><c r="G%d" t="str"><f>IF(B%d="","",1)</f><v></v></c></row>' % (r, r, r)
+                      for r in range(20, 5020))
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b"</sheetData>", filled + b"</sheetData>")
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    batch = check(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16))
+    copy = tmp_path / "out" / write_returned(batch, batch.files[0], tmp_path / "out")
+    wb = _load(copy)
+    assert wb["Лист1"].max_row < 20 and wb["Лист1"]["F6"].comment is not None
+    notes = " ".join(str(c.value) for c in wb[REMARKS_SHEET]["A"] if c.value)
+    assert "Из копии убраны 5000 пустых строк ниже таблицы" in notes
+
+
 def _batch(udmurt, tmp_path) -> Batch:
     return Batch(profile=udmurt, run_date=date(2024, 7, 16), inbox=tmp_path, out=tmp_path, files=[],
                  data=pd.DataFrame())
@@ -251,11 +272,12 @@ def _look(cell) -> tuple:
             bool(align.wrap_text))
 
 
-def test_importing_the_module_leaves_openpyxl_alone():
-    code = "import sys, consolidator.annotate, consolidator.eml; print('openpyxl' in sys.modules)"
+def test_importing_the_modules_leaves_openpyxl_and_the_email_package_alone():
+    code = ("import sys, consolidator.annotate, consolidator.eml; "
+            "print(sorted(m for m in ('openpyxl', 'email.policy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parent.parent)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"
 
 
 def test_inbox_file_is_not_touched(tmp_path, udmurt):
@@ -289,6 +311,15 @@ def test_email_draft_holds_the_copy(tmp_path, udmurt):
     assert attachment.get_filename() == "перечень точек взаимодействия.xlsx"
     assert attachment.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert attachment.get_content() == (tmp_path / "out" / f.returned_copy).read_bytes()
+
+
+def test_email_date_reads_as_the_email_package_writes_it():
+    from email.utils import format_datetime
+
+    for when in (datetime(2026, 11, 25, 14, 54, 53, tzinfo=timezone(timedelta(hours=3))),
+                 datetime(2024, 1, 7, 3, 4, 5, tzinfo=timezone(timedelta(hours=-9, minutes=-30))),
+                 datetime.now().astimezone()):
+        assert rfc5322_date(when) == format_datetime(when.replace(microsecond=0))
 
 
 @pytest.mark.parametrize("to", ["", "a@b.ru, c@d.ru", "Отдел кадров <kadry@example.ru>"])

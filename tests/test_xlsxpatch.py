@@ -6,6 +6,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from xml.etree import ElementTree
 
 import openpyxl
@@ -371,6 +372,20 @@ def test_sheet_name_taken_without_regard_to_case():
     assert load(out).sheetnames == ["Замечания проверки", "замечания", "Перечень"]
 
 
+def test_a_sheet_name_with_an_apostrophe_and_an_ampersand():
+    name = "Перечень O'Neil & Co"
+    esc = name.replace("&", "&amp;").encode()
+    src = _rezip(excel_workbook(), {"xl/workbook.xml": lambda x: x.replace(
+        'name="Перечень"'.encode(), b'name="' + esc + b'"').replace("Перечень!".encode(), b"'" + esc.replace(
+            b"'", b"''") + b"'!")})
+    out = patch(src, [Mark(name, "A4", "FFC7CE", "x & y < z")])
+    assert_valid_package(out)
+    wb = load(out)
+    assert wb.sheetnames == ["Замечания", "Письмо", name]
+    assert wb["Замечания"]["C4"].hyperlink.location == "'Перечень O''Neil & Co'!A4"
+    assert wb[name]["A4"].comment.text == "x & y < z" and wb[name].print_title_rows == "$3:$3"
+
+
 def _rezip(data: bytes, edits: dict) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
@@ -505,11 +520,19 @@ def test_zip_round_trip_keeps_stored_parts_and_utf8_names():
         z.writestr("пусто.txt", b"", compress_type=zipfile.ZIP_STORED)
     members = ooxml.read_zip(buf.getvalue())
     assert members["папка/данные.bin"].inflate("x") == bytes(range(256)) * 40
-    out = ooxml.write_zip(list(members.items()) + [("новое.xml", ooxml.Member.of(b"<a/>" * 500))])
+    deflater = ooxml.Deflater()
+    new = [("новое.xml", b"<a/>" * 500), ("пустое.xml", b""), ("ещё.xml", "<б/>".encode() * 3000)]
+    out = ooxml.write_zip(list(members.items()) + [(name, deflater.member(data)) for name, data in new])
     with zipfile.ZipFile(io.BytesIO(out)) as z:
         assert z.testzip() is None
-        assert z.read("папка/данные.bin") == bytes(range(256)) * 40 and z.read("новое.xml") == b"<a/>" * 500
+        assert z.read("папка/данные.bin") == bytes(range(256)) * 40
         assert z.read("пусто.txt") == b"" and z.namelist()[0] == "[Content_Types].xml"
+        for name, data in new:
+            assert z.read(name) == data
+    written = ooxml.read_zip(out)
+    for name, data in new:
+        stream = zlib.decompressobj(-15)  # each part's deflate stream ends on its own
+        assert stream.decompress(written[name].raw) == data and stream.eof and not stream.unused_data
 
 
 @pytest.mark.parametrize("damage", [
