@@ -3,7 +3,6 @@ and its e-mail draft."""
 from __future__ import annotations
 
 import email
-import io
 import random
 import subprocess
 import sys

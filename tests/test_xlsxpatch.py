@@ -13,8 +13,9 @@ import openpyxl
 import pytest
 import python_calamine
 
-from consolidator import ooxml, xlsxpatch
-from consolidator.xlsxpatch import MAX_CELL_TEXT, Mark, NewSheet, PatchError, Style, Worksheet
+from consolidator import ooxml, xlsxcells, xlsxpatch
+from consolidator.xlsxcells import MAX_CELL_TEXT, Worksheet
+from consolidator.xlsxpatch import Mark, NewSheet, PatchError, Style
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -280,7 +281,7 @@ def assert_valid_package(data: bytes) -> None:
                 rows.append(last)
                 cols, col = [], 0
                 for c in row:
-                    col = xlsxpatch.address(c.get("r"))[1] if c.get("r") else col + 1
+                    col = xlsxcells.address(c.get("r"))[1] if c.get("r") else col + 1
                     cols.append(col)
                 assert cols == sorted(set(cols)), (name, last, cols)
             assert rows == sorted(set(rows)), (name, rows)
@@ -496,20 +497,20 @@ def test_legacy_drawing_goes_before_what_follows_it_in_the_schema():
 
 def test_texts_longer_than_a_cell_holds_are_cut():
     sst = (f'<sst xmlns="{MAIN}"><si><t>короткий</t></si><si><t>{LONG}</t></si></sst>').encode()
-    out = xlsxpatch.fit_long_texts(sst).decode()
+    out = xlsxcells.fit_long_texts(sst).decode()
     texts = re.findall(r"<t>([^<]*)</t>", out)
     assert texts[0] == "короткий" and len(texts[1]) <= MAX_CELL_TEXT and "[текст обрезан: в ячейке было" in texts[1]
     small = _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>' * 3000)
-    assert xlsxpatch.fit_long_texts(small) is small
+    assert xlsxcells.fit_long_texts(small) is small
 
 
 def test_the_text_helpers_agree_with_the_openpyxl_ones():
     from consolidator import xlsx
 
     for text in ("", "короткий", LONG, "x" * MAX_CELL_TEXT, "x" * (MAX_CELL_TEXT + 1)):
-        assert xlsxpatch.fit_text(text) == xlsx.fit_text(text)
+        assert xlsxcells.fit_text(text) == xlsx.fit_text(text)
     for texts, widths in ((["a" * 100, "b\nc"], [10, 5]), ([None, "x" * 31], [30, 30])):
-        assert xlsxpatch.row_height(texts, widths) == xlsx.row_height(texts, widths)
+        assert xlsxcells.row_height(texts, widths) == xlsx.row_height(texts, widths)
 
 
 def test_zip_round_trip_keeps_stored_parts_and_utf8_names():
