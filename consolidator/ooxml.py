@@ -436,7 +436,13 @@ class Package:
         pattern = rx(rb'<Default\b[^>]*\bExtension\s*=\s*["\']' + re.escape(ext.encode()) + rb'["\']', b"",
                      re.IGNORECASE)
         entry = f'<Default Extension="{ext}" ContentType="{ctype}"/>'.encode()
-        self._types(lambda xml: xml if pattern.search(xml) else _before_close(xml, entry))
+
+        def add(xml: bytes) -> bytes:
+            if pattern.search(xml):
+                return xml
+            first = xml.find(b"<Override")  # with the other defaults, as Office writes them
+            return xml[:first] + entry + xml[first:] if first >= 0 else _before_close(xml, entry)
+        self._types(add)
 
     def drop_override(self, part: str) -> None:
         pattern = re.compile(rb'<Override\b[^>]*\bPartName\s*=\s*["\']/' + re.escape(part.encode())

@@ -103,7 +103,7 @@ def _merge_comments(cxml: bytes, located: list[tuple[tuple[int, int], Mark]], au
                     ) -> tuple[bytes, set[tuple[int, int]]]:
     """The comments part with ours added; and the marked cells that had a comment already."""
     p = root_prefix(cxml, b"comments")
-    names = [text_of(a) for a in rx(rb"<<P>author\b[^>]*>(.*?)</<P>author>", p, re.DOTALL).findall(cxml)]
+    names = [text_of(a) for a in rx(rb"<<P>author\b[^>]*?(?:/>|>(.*?)</<P>author>)", p, re.DOTALL).findall(cxml)]
     if author in names:
         author_id = names.index(author)
     else:

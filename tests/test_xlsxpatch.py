@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import python_calamine
 
-from consolidator import ooxml, xlsxcells, xlsxpatch
+from consolidator import ooxml, xlsxcells, xlsxcomments, xlsxpatch
 from consolidator.xlsxcells import MAX_CELL_TEXT, Worksheet
 from consolidator.xlsxpatch import Mark, NewSheet, PatchError, Style
 
@@ -484,6 +484,17 @@ def test_an_empty_sheet_data_gets_rows():
     ws = Worksheet(f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>'.encode())
     ws.restyle({(2, 2): "x"}, lambda s, rgb: 1)
     assert ws.xml.decode() == f'<worksheet xmlns="{MAIN}"><sheetData><row r="2"><c r="B2" s="1"/></row></sheetData></worksheet>'
+
+
+def test_comments_merge_counts_every_author():
+    """LibreOffice writes a nameless author as <author/>: ours must get the next number all the same."""
+    cxml = (f'<comments xmlns="{MAIN}"><authors><author/><author>Иванова</author></authors><commentList>'
+            '<comment ref="A1" authorId="1"><text><t>её</t></text></comment></commentList></comments>').encode()
+    merged, have = xlsxcomments._merge_comments(cxml, [((2, 2), Mark("Лист1", "B2", "FFC7CE", "наше"))], "Проверка")
+    root = ElementTree.fromstring(merged)
+    assert [a.text for a in root.iter(f"{{{MAIN}}}author")] == [None, "Иванова", "Проверка"]
+    assert [(c.get("ref"), c.get("authorId")) for c in root.iter(f"{{{MAIN}}}comment")] == [("A1", "1"), ("B2", "2")]
+    assert have == set()
 
 
 def test_legacy_drawing_goes_before_what_follows_it_in_the_schema():
