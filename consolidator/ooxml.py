@@ -9,12 +9,10 @@ namespace prefix. Anything else raises PatchError, and the caller writes the fil
 """
 from __future__ import annotations
 
-import html
 import re
 import struct
 import time
 import zlib
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from posixpath import dirname, normpath
@@ -65,7 +63,11 @@ def attrs(tag: bytes) -> dict[bytes, bytes]:
 def text_of(raw: bytes) -> str:
     """An attribute value or element text as a string, entities resolved."""
     text = raw.decode("utf-8")
-    return html.unescape(text) if "&" in text else text
+    if "&" not in text:
+        return text
+    import html  # its table of entities takes a while to load, and few values need it
+
+    return html.unescape(text)
 
 
 def set_attr(tag: bytes, name: bytes, value: bytes | None) -> bytes:
@@ -105,13 +107,14 @@ def root_content(xml: bytes) -> tuple[int, int, int]:
     return tag.start(), tag.end(), close
 
 
-@dataclass
 class Element:
-    name: bytes  # local name, without the prefix
-    start: int  # of the open tag
-    open_end: int  # just past the open tag
-    end: int  # just past the element
-    empty: bool  # <x/>
+    """An element located in XML bytes: its local name (no prefix), where its open tag starts and
+    ends, where the element ends, and whether it is empty (<x/>)."""
+
+    __slots__ = ("name", "start", "open_end", "end", "empty")
+
+    def __init__(self, name: bytes, start: int, open_end: int, end: int, empty: bool):
+        self.name, self.start, self.open_end, self.end, self.empty = name, start, open_end, end, empty
 
 
 def children(xml: bytes, start: int, end: int) -> list[Element]:
@@ -182,12 +185,13 @@ def declare_rel_prefix(xml: bytes, root_start: int, content: int) -> tuple[bytes
 
 # --- relationships -------------------------------------------------------------------------------
 
-@dataclass
 class Rel:
-    id: str
-    type: str  # the last segment of the type URI: "worksheet", "comments", …
-    target: str
-    external: bool
+    """A relationship; its type is the last segment of the type URI ("worksheet", "comments", …)."""
+
+    __slots__ = ("id", "type", "target", "external")
+
+    def __init__(self, id: str, type: str, target: str, external: bool):  # noqa: A002 - the attribute's name
+        self.id, self.type, self.target, self.external = id, type, target, external
 
 
 class Rels:
@@ -267,14 +271,13 @@ def relative(base: str, part: str) -> str:
 
 # --- the zip -------------------------------------------------------------------------------------
 
-@dataclass
 class Member:
     """One zip entry as stored: method (0 stored, 8 deflated), CRC-32, size and the stored bytes."""
 
-    method: int
-    crc: int
-    size: int
-    raw: bytes
+    __slots__ = ("method", "crc", "size", "raw")
+
+    def __init__(self, method: int, crc: int, size: int, raw: bytes):
+        self.method, self.crc, self.size, self.raw = method, crc, size, raw
 
     def inflate(self, name: str) -> bytes:
         try:

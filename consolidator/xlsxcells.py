@@ -247,13 +247,14 @@ _AFTER_LEGACY_DRAWING = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObje
                          b"webPublishItems", b"tableParts", b"extLst", b"AlternateContent")
 
 
-@dataclass
 class _Row:
-    r: int
-    start: int
-    open_end: int
-    end: int  # just past </row>, or past the empty tag
-    empty: bool
+    """A row located in the sheet's XML: its number, its open tag, its end (past </row> or the empty
+    tag)."""
+
+    __slots__ = ("r", "start", "open_end", "end", "empty")
+
+    def __init__(self, r: int, start: int, open_end: int, end: int, empty: bool):
+        self.r, self.start, self.open_end, self.end, self.empty = r, start, open_end, end, empty
 
 
 class Worksheet:
@@ -460,7 +461,7 @@ class Worksheet:
 
 # --- texts longer than a cell holds --------------------------------------------------------------
 
-_TEXT_ELEMENT = re.compile(rb"<((?:\w+:)?t)\b[^>]*>([^<]*)</\1>")
+_TEXT_ELEMENT = rb"<((?:\w+:)?t)\b[^>]*>([^<]*)</\1>"
 
 
 def fit_long_texts(xml: bytes) -> bytes:
@@ -475,7 +476,7 @@ def fit_long_texts(xml: bytes) -> bytes:
         if hi - lo - 1 <= MAX_CELL_TEXT or lo == seen:
             continue
         seen = lo
-        m = _TEXT_ELEMENT.match(xml, lo)  # the long run starts with a text element's open tag
+        m = rx(_TEXT_ELEMENT).match(xml, lo)  # the long run starts with a text element's open tag
         if not m:
             continue
         text = text_of(m.group(2))

@@ -70,16 +70,18 @@ class NewSheet:
         self.cells.setdefault(row, []).append((col, value, style))
 
 
-_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["\']\$?([A-Z]{1,3}\$?\d+):\$?([A-Z]{1,3}\$?\d+)["\']')
+_MERGE_CELL = (rb'<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["\']\$?([A-Z]{1,3}\$?\d+):\$?([A-Z]{1,3}\$?\d+)["\']')
 
 
 # --- the workbook --------------------------------------------------------------------------------
 
-@dataclass
 class SheetRef:
-    name: str
-    part: str
-    kind: str  # "worksheet", "chartsheet", "dialogsheet", …
+    """A sheet of the workbook: its name, its part, its kind ("worksheet", "chartsheet", …)."""
+
+    __slots__ = ("name", "part", "kind")
+
+    def __init__(self, name: str, part: str, kind: str):
+        self.name, self.part, self.kind = name, part, kind
 
 
 class Workbook:
@@ -115,7 +117,7 @@ class Workbook:
             xml = self.pkg.get(ref.part) if ref else None
             at = xml.find(b"mergeCell") if xml is not None else -1  # the search runs only where they are
             self._merges[sheet] = [] if at < 0 else [
-                (address(a.decode()), address(b.decode())) for a, b in _MERGE_CELL.findall(xml, at - 8)]
+                (address(a.decode()), address(b.decode())) for a, b in rx(_MERGE_CELL).findall(xml, at - 8)]
         r, c = address(cell)
         for (r1, c1), (r2, c2) in self._merges[sheet]:
             if min(r1, r2) <= r <= max(r1, r2) and min(c1, c2) <= c <= max(c1, c2):
@@ -257,9 +259,9 @@ def drop_calc_chain(wb: Workbook) -> None:
     wb.rels.remove_type("calcChain")
 
 
-_HEADING_PAIRS = re.compile(rb"<(\w+:)?HeadingPairs>\s*<(\w+:)?vector\b[^>]*>\s*<(\w+:)?variant>\s*<(\w+:)?lpstr>"
+_HEADING_PAIRS = (rb"<(\w+:)?HeadingPairs>\s*<(\w+:)?vector\b[^>]*>\s*<(\w+:)?variant>\s*<(\w+:)?lpstr>"
                             rb"[^<]*</\4lpstr>\s*</\3variant>\s*<\3variant>\s*<(\w+:)?i4>(\d+)</\5i4>")
-_TITLES = re.compile(rb"<(?:\w+:)?TitlesOfParts>\s*<((?:\w+:)?)vector\b([^>]*)>")
+_TITLES = (rb"<(?:\w+:)?TitlesOfParts>\s*<((?:\w+:)?)vector\b([^>]*)>")
 
 
 def list_in_app_properties(wb: Workbook, name: str, worksheets: int) -> None:
@@ -270,7 +272,7 @@ def list_in_app_properties(wb: Workbook, name: str, worksheets: int) -> None:
     xml = wb.pkg.get(part)
     if xml is None:
         return
-    pairs, titles = _HEADING_PAIRS.search(xml), _TITLES.search(xml)
+    pairs, titles = rx(_HEADING_PAIRS).search(xml), rx(_TITLES).search(xml)
     size = re.search(rb'\bsize\s*=\s*["\'](\d+)["\']', titles.group(2)) if titles else None
     if not pairs or not size or int(pairs.group(6)) != worksheets or titles.start() < pairs.end():
         return

@@ -152,6 +152,9 @@ def test_xlsm_keeps_its_macros(tmp_path, udmurt):
     with zipfile.ZipFile(FIXTURES / "hostile" / "macro.xlsm") as a, zipfile.ZipFile(tmp_path / "out" / rel) as b:
         assert b.read("xl/vbaProject.bin") == a.read("xl/vbaProject.bin")
         assert b"macroEnabled" in b.read("[Content_Types].xml")
+        # Patched, not rewritten: what had nothing to change is the author's to the byte.
+        for name in ("xl/sharedStrings.xml", "docProps/core.xml", "docProps/custom.xml", "_rels/.rels"):
+            assert b.read(name) == a.read(name), name
     wb = _load(tmp_path / "out" / rel, keep_vba=True)
     assert wb.sheetnames[0] == REMARKS_SHEET and wb["Лист1"]["B6"].comment is not None
 
