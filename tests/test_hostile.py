@@ -792,6 +792,8 @@ def test_a_workbook_openpyxl_cannot_write_back_comes_back_as_values(tmp_path, pr
         return real_save(self, filename)
 
     monkeypatch.setattr(openpyxl.Workbook, "save", save)
+    import consolidator.annotate as annotate  # the patcher refuses the package: openpyxl is asked
+    monkeypatch.setattr(annotate, "_patched", lambda *args: (_ for _ in ()).throw(ValueError("odd package")))
     batch = _run(profile, inbox, out)
     f = batch.files[0]
     assert f.verdict == "returned" and f.returned_copy.endswith(".xlsx")
