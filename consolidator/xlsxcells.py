@@ -1,56 +1,25 @@
 """The cells of a workbook's XML, edited as bytes: text that fits a cell, cell addresses, cell formats
 appended to styles.xml, and a worksheet's rows and cells located and given a format (made where
-missing). Used by consolidator.xlsxpatch; free of openpyxl, as consolidator.xlsx is not.
+missing). Used by consolidator.xlsxpatch; free of openpyxl.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from consolidator.xlsx import MAX_CELL_TEXT, fit_text, row_height  # noqa: F401 (used by xlsxpatch)
+from consolidator.xlsxout import column_letter as column_letters
 from consolidator.ooxml import (DECL, Element, PatchError, attrs, children, declare_rel_prefix, esc, find,
                                 insert_before, relative, resolve, root_content, root_prefix, rx, set_attr, text_of)
 
 _CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
-# Excel opens no workbook with a longer text in a cell.
-MAX_CELL_TEXT = 32767
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def fit_text(text: str) -> str:
-    """A text that fits an Excel cell: a longer one is cut, and the cut is said in the cell itself."""
-    if len(text) <= MAX_CELL_TEXT:
-        return text
-    note = (f" … [текст обрезан: в ячейке было {len(text)} символов, а в ячейку Excel помещается не более "
-            f"{MAX_CELL_TEXT}]")
-    return text[: MAX_CELL_TEXT - len(note)] + note
 
 
 def cell_text(value: object) -> str:
     """A value as a cell's text: characters XML 1.0 cannot hold dropped, cut to Excel's limit."""
     return fit_text(_XML_ILLEGAL.sub("", str(value)))
-
-
-def row_height(texts: list[object], widths: list[float], line_height: float = 15.0) -> float:
-    """A row height that shows wrapped text whole (LibreOffice and R7-Office do not grow rows on
-    opening), estimated from text length and column width."""
-    lines = 1
-    for text, width in zip(texts, widths):
-        if text is None:
-            continue
-        chars_per_line = max(1.0, width * 1.0)
-        n = sum(max(1, -(-len(part) // int(chars_per_line))) for part in str(text).split("\n"))
-        lines = max(lines, n)
-    return lines * line_height
-
-
-def column_letters(col: int) -> str:
-    """Letters of a 1-based column number (1 -> "A")."""
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def column_number(letters: str) -> int:

@@ -515,15 +515,6 @@ def test_texts_longer_than_a_cell_holds_are_cut():
     assert xlsxcells.fit_long_texts(small) is small
 
 
-def test_the_text_helpers_agree_with_the_openpyxl_ones():
-    from consolidator import xlsx
-
-    for text in ("", "короткий", LONG, "x" * MAX_CELL_TEXT, "x" * (MAX_CELL_TEXT + 1)):
-        assert xlsxcells.fit_text(text) == xlsx.fit_text(text)
-    for texts, widths in ((["a" * 100, "b\nc"], [10, 5]), ([None, "x" * 31], [30, 30])):
-        assert xlsxcells.row_height(texts, widths) == xlsx.row_height(texts, widths)
-
-
 def test_zip_round_trip_keeps_stored_parts_and_utf8_names():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
