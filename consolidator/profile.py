@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from consolidator import yamlfile
 from consolidator.text import match_key
 
 SEVERITIES = ("error", "warning")
@@ -187,7 +188,7 @@ def load_profile(name_or_path: str | Path, org_override: Path | None = None) -> 
             known = ", ".join(available_profiles())
             raise ProfileError(f"Профиль «{name_or_path}» не найден. Доступные профили: {known}.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfile.load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ProfileError(f"{path}: не удалось прочитать профиль: {exc}") from exc
     profile = _build(data, path)
@@ -199,7 +200,7 @@ def load_profile(name_or_path: str | Path, org_override: Path | None = None) -> 
 def merge_org(org: dict[str, Any], path: Path) -> dict[str, Any]:
     """Override organisation details with a user's YAML file (keys as in the profile's `org`)."""
     try:
-        extra = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        extra = yamlfile.load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ProfileError(f"{path}: не удалось прочитать файл реквизитов: {exc}") from exc
     if not isinstance(extra, dict):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from consolidator import yamlfile
 from consolidator.journal import Journal, Version, file_hash
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, Batch, FileResult
 from consolidator.text import match_key
@@ -50,7 +51,7 @@ def load_registry(path: Path | None) -> list[Subdivision]:
     if path is None:
         return []
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+        data = yamlfile.load(Path(path).read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError) as exc:
         raise RegistryError(f"{path}: не удалось прочитать список подразделений: {exc}") from exc
     if isinstance(data, dict) and "subdivisions" in data:

@@ -18,6 +18,8 @@ from pathlib import Path
 import holidays
 import yaml
 
+from consolidator import yamlfile
+
 
 @lru_cache(maxsize=None)
 def _country(year: int) -> holidays.HolidayBase:
@@ -53,7 +55,7 @@ class Calendar:
         if path is None:
             return cls()
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            data = yamlfile.load(Path(path).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise CalendarError(f"{path}: не удалось прочитать календарь: {exc}") from exc
         cal = cls()
