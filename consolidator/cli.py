@@ -108,9 +108,6 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
     sample_inputs/<профиль>/. Код выхода: 0 — все файлы приняты, 1 — есть возвращенные или
     нечитаемые файлы, 2 — ошибка в параметрах.
     """
-    from consolidator.pipeline import run
-    from consolidator.profile import available_profiles
-
     if inbox is None:
         inbox = Path("sample_inputs") / (profile_name or DEFAULT_PROFILE)
     if not inbox.is_dir():
@@ -125,6 +122,30 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
     if journal is not None and journal.resolve().is_relative_to(inbox_r):
         raise UsageError(f"Журнал «{journal}» находится внутри папки входящих «{inbox}»: входящие файлы не "
                          f"изменяются, укажите другое место --journal.")
+    # Started before the heavy imports below: it imports python-docx on the other core meanwhile.
+    order_process = None if jobs == 1 else _start_order_process()
+    try:
+        _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, max_unpacked_mb, jobs,
+             order_process)
+    finally:
+        if order_process is not None:
+            order_process.close()
+
+
+def _start_order_process():
+    from consolidator.sideprocess import OrderProcess
+
+    try:
+        return OrderProcess()
+    except Exception:  # no second process on this machine: the order is written in this one
+        return None
+
+
+def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, max_unpacked_mb, jobs,
+         order_process) -> None:
+    from consolidator.pipeline import run
+    from consolidator.profile import available_profiles
+
     if profile_name is not None:
         _profile(profile_name, org)
     elif org is not None:
@@ -143,7 +164,8 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
         try:
             batch = run(profile, inbox, out, day, progress, journal, registry, calendar, alternatives,
                         limits=Limits.from_env(max_unpacked_mb),
-                        on_lock_wait=lambda message: click.echo(message, err=True), jobs=jobs)
+                        on_lock_wait=lambda message: click.echo(message, err=True), jobs=jobs,
+                        order_process=order_process)
         except LockBusy as exc:
             raise UsageError(str(exc)) from exc
     _warn_unknown_years(calendar, [f.fix_deadline for f in batch.files if f.fix_deadline])

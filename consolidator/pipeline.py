@@ -21,19 +21,20 @@ from consolidator.engine import check_batch
 from consolidator.journal import Journal
 from consolidator.lock import out_lock
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
-from consolidator.order import FILE_NAME as ORDER
 from consolidator.parallel import context as parallel_context
 from consolidator.parallel import Started, run_map
 from consolidator.profile import Profile
 from consolidator.protocol import FILE_NAME as PROTOCOL
 from consolidator.read import Table, UnreadableError, read_table
 from consolidator.safety import Limits
+from consolidator.sideprocess import OrderProcess
 from consolidator.text import match_key
 from consolidator.tracking import Subdivision, record, track
 from consolidator.workdays import Calendar
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 REPORT = "report.json"
+ORDER = "Проект приказа.docx"  # order.FILE_NAME, named here so that python-docx is imported only to write it
 JOURNAL = "журнал.sqlite"
 
 # progress(label, total) starts a stage of `total` steps and returns step(name), called per file.
@@ -88,7 +89,8 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
         journal_path: Path | None = None, registry: list[Subdivision] | None = None,
         calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
         limits: Limits | None = None, lock_timeout: float | None = None,
-        on_lock_wait: Callable[[str], None] | None = None, jobs: int | None = None) -> Batch:
+        on_lock_wait: Callable[[str], None] | None = None, jobs: int | None = None,
+        order_process: OrderProcess | None = None) -> Batch:
     """The whole job: check every file, sort out versions against the journal, then write returned
     copies with e-mail drafts, the consolidated list, the order draft, the protocol and report.json.
 
@@ -107,13 +109,20 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
             with _phase(batch, "annotate"):
                 copies = _ReturnedCopies(batch, progress, {s.name: s.email for s in registry}, jobs)
             try:
-                _write_list_and_order(batch)
+                order = _write_list_and_start_order(batch, order_process)
             except BaseException:
                 copies.cancel()
                 raise
             with _phase(batch, "annotate"):
                 copies.finish()
-            _write_protocol_and_report(batch)
+            with _phase(batch, "protocol"):
+                from consolidator.protocol import write_protocol
+
+                write_protocol(batch, batch.out / PROTOCOL)
+            with _phase(batch, "docx"):
+                order()
+            with _phase(batch, "protocol"):
+                write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
             with _phase(batch, "journal"):
                 record(batch, journal)
     return batch
@@ -273,30 +282,41 @@ class _ReturnedCopies:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_list_and_order(batch: Batch) -> None:
+def _write_list_and_start_order(batch: Batch, order_process: OrderProcess | None) -> Callable[[], None]:
+    """Write the consolidated list; start the order (in the order process, if there is one) and
+    return what finishes it."""
     # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
     from consolidator.consolidate import write_consolidated
-    from consolidator.order import write_order
 
     with _phase(batch, "consolidate"):
         rows = batch.accepted_rows()
+    path = batch.out / ORDER
+    pending = None
+    if len(rows) and order_process is not None:
+        # The worker needs the profile and the rows, not the batch's frame.
+        pending = order_process.write(dataclasses.replace(batch, data=batch.data.iloc[0:0]), rows, path)
+    with _phase(batch, "consolidate"):
         consolidated_rows = write_consolidated(batch, rows, batch.out / CONSOLIDATED)
         batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
-    with _phase(batch, "docx"):
-        if len(rows):
-            write_order(batch, rows, batch.out / ORDER)
-            batch.order = {"path": ORDER}
-        else:
-            (batch.out / ORDER).unlink(missing_ok=True)
+
+    def finish() -> None:
+        from consolidator.order import write_order
+
+        if not len(rows):
+            path.unlink(missing_ok=True)
             batch.order = None
+            return
+        try:
+            if pending is None:
+                raise LookupError
+            pending.result()
+        except Exception:
+            # No order process, or it could not write the order: written here, as a serial run does
+            # (an error in the order itself is then raised here).
+            write_order(batch, rows, path)
+        batch.order = {"path": ORDER}
 
-
-def _write_protocol_and_report(batch: Batch) -> None:
-    from consolidator.protocol import write_protocol
-
-    with _phase(batch, "protocol"):
-        write_protocol(batch, batch.out / PROTOCOL)
-        write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
+    return finish
 
 
 def report(batch: Batch) -> dict:

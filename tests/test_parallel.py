@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 
@@ -51,3 +52,53 @@ def _die_in_child(n: int) -> int:
     if n == 3 and os.getpid() != context():
         os._exit(1)
     return n * 10
+
+
+def test_the_order_written_by_the_order_process_is_the_one_written_in_process(tmp_path):
+    # The CLI starts a second process for the order DOCX; its file must be the in-process one.
+    import zipfile
+    from datetime import date
+
+    from consolidator import order, pipeline
+    from consolidator.profile import load_profile
+    from consolidator.sideprocess import OrderProcess
+
+    assert pipeline.ORDER == order.FILE_NAME
+    inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
+    class Watched(OrderProcess):
+        def write(self, batch, rows, path):
+            self.future = super().write(batch, rows, path)
+            return self.future
+
+    outs = {}
+    watched = Watched()
+    for name, proc in (("serial", None), ("process", watched)):
+        try:
+            batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path / name, date(2024, 7, 16), order_process=proc)
+        finally:
+            if proc is not None:
+                proc.close()
+        assert batch.order == {"path": pipeline.ORDER}
+        with zipfile.ZipFile(tmp_path / name / pipeline.ORDER) as z:
+            outs[name] = {n: z.read(n) for n in z.namelist() if not n.startswith("docProps/")}
+    assert watched.future.done() and watched.future.exception() is None  # written by the process itself
+    assert outs["serial"] == outs["process"]
+
+
+def test_an_order_process_that_fails_leaves_the_order_to_the_main_process(tmp_path):
+    from datetime import date
+
+    from consolidator import pipeline
+    from consolidator.profile import load_profile
+
+    class Broken:
+        def write(self, batch, rows, path):
+            from concurrent.futures import Future
+
+            failed = Future()
+            failed.set_exception(RuntimeError("the worker died"))
+            return failed
+
+    inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
+    batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path, date(2024, 7, 16), order_process=Broken())
+    assert batch.order == {"path": pipeline.ORDER} and (tmp_path / pipeline.ORDER).stat().st_size > 10_000
