@@ -97,7 +97,8 @@ def _warn_unknown_years(calendar, days) -> None:
                    "(по умолчанию 200 или значение переменной среды CONSOLIDATOR_MAX_UNPACKED_MB).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Сколько процессов читают файлы и пишут копии с замечаниями (по умолчанию — по числу "
-                   "ядер; 1 — без параллельной работы). На результат не влияет.")
+                   "ядер; проект приказа пишет еще один процесс; 1 — все в одном процессе). На результат "
+                   "не влияет.")
 @_tracking_options
 def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org: Path | None,
                 journal: Path | None, subdivisions: Path | None, calendar_file: Path | None,
