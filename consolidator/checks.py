@@ -12,15 +12,41 @@ import difflib
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
-import pandas as pd
-
-from consolidator.profile import Profile, Rule
+from consolidator.profile import Profile, ProfileError, Rule
 from consolidator.read import Table
 from consolidator.text import latin_letters, match_key, mixed_script_words
 
-Fails = Callable[[pd.DataFrame, Rule, Profile], pd.DataFrame]
-Details = Callable[[pd.Series, str, Rule, Profile], dict]
+
+class _OnFirstUse:
+    """A module imported when a check first runs: commands that only read a profile (rules, status)
+    validate its check names here without importing pandas (about 0.5 s)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        module = importlib.import_module(self._name)
+        globals()["np" if self._name == "numpy" else "pd"] = module
+        return getattr(module, attr)
+
+
+np = _OnFirstUse("numpy")
+pd = _OnFirstUse("pandas")
+
+Fails = Callable[["pd.DataFrame", Rule, Profile], "pd.DataFrame"]
+Details = Callable[["pd.Series", str, Rule, Profile], dict]
+
+
+def validate_profile(profile: Profile) -> None:
+    """Every rule of the profile names a known check."""
+    for rule in profile.rules:
+        if rule.check not in ROW_CHECKS and rule.check not in FILE_CHECKS:
+            known = ", ".join(sorted([*ROW_CHECKS, *FILE_CHECKS]))
+            raise ProfileError(
+                f"{profile.source}: правило {rule.code}: неизвестная проверка «{rule.check}». Известные: {known}."
+            )
 
 
 @dataclass(frozen=True)

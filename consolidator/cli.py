@@ -24,7 +24,7 @@ class UsageError(click.UsageError):
 
 
 def _profile(name: str, org: Path | None = None):
-    from consolidator.engine import validate_profile
+    from consolidator.checks import validate_profile
     from consolidator.profile import ProfileError, load_profile
 
     try:
@@ -280,9 +280,9 @@ def status_command(out: Path, run_date, journal: Path | None, subdivisions: Path
                    calendar_file: Path | None, profile_name: str | None) -> None:
     """Показать статус каждого подразделения по журналу: представлен ли перечень, принят ли, сроки,
     просрочка; записать Журнал.xlsx в папку результатов."""
+    from consolidator.journal import FILE_NAME as JOURNAL
     from consolidator.journal import Journal
     from consolidator.journal_report import FILE_NAME, write_journal_xlsx
-    from consolidator.pipeline import JOURNAL
     from consolidator.tracking import statuses_from_journal
 
     path = journal or out / JOURNAL

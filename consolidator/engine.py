@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from consolidator.checks import FILE_CHECKS, ROW_CHECKS, ROW_CONTEXT, RowCheck, reset_cache
+from consolidator.checks import FILE_CHECKS, ROW_CHECKS, ROW_CONTEXT, RowCheck, reset_cache, validate_profile
 from consolidator.model import FileResult, Remark
 from consolidator.profile import Profile, ProfileError, Rule
 from consolidator.read import Table
@@ -31,15 +31,6 @@ class _Message(string.Formatter):
 
 
 _FORMAT = _Message()
-
-
-def validate_profile(profile: Profile) -> None:
-    for rule in profile.rules:
-        if rule.check not in ROW_CHECKS and rule.check not in FILE_CHECKS:
-            known = ", ".join(sorted([*ROW_CHECKS, *FILE_CHECKS]))
-            raise ProfileError(
-                f"{profile.source}: правило {rule.code}: неизвестная проверка «{rule.check}». Известные: {known}."
-            )
 
 
 def build_frame(profile: Profile, tables: dict[int, Table]) -> pd.DataFrame:

@@ -99,6 +99,9 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+# The journal file in the results folder when --journal does not name another.
+FILE_NAME = "журнал.sqlite"
+
 class Journal:
     def __init__(self, path: Path):
         self.path = Path(path)

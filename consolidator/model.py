@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from consolidator.profile import Profile
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ACCEPTED, RETURNED, UNREADABLE, SKIPPED = "accepted", "returned", "unreadable", "skipped"
 SUPERSEDED = "superseded"  # an older version of a subdivision's file: never consolidated

@@ -18,6 +18,7 @@ from consolidator.consolidate import FILE_NAME as CONSOLIDATED
 from consolidator.detect import best_form, score_forms
 from consolidator.eml import write_draft
 from consolidator.engine import check_batch
+from consolidator.journal import FILE_NAME as JOURNAL_FILE
 from consolidator.journal import Journal
 from consolidator.lock import out_lock
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
@@ -35,7 +36,7 @@ from consolidator.workdays import Calendar
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 REPORT = "report.json"
 ORDER = "Проект приказа.docx"  # order.FILE_NAME, named here so that python-docx is imported only to write it
-JOURNAL = "журнал.sqlite"
+JOURNAL = JOURNAL_FILE
 
 # progress(label, total) starts a stage of `total` steps and returns step(name), called per file.
 Progress = Callable[[str, int], Callable[[str], None]]

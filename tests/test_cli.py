@@ -60,3 +60,16 @@ def test_bad_org_file_is_reported_before_reading(tmp_path, udmurt):
     res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--org", str(org)])
     assert res.exit_code == EXIT_USAGE and "no_such_key" in res.output
     assert "Профиль определен" not in res.output
+
+
+def test_commands_that_only_read_profiles_do_not_import_pandas():
+    # pandas and pandera take about a second to import: a command that does not check files must not pay it.
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from consolidator.cli import main; "
+            "r = CliRunner().invoke(main, sys.argv[1:]); assert r.exit_code == 0, r.output; "
+            "print(sorted(m for m in ('pandas', 'pandera', 'openpyxl', 'docx') if m in sys.modules))")
+    for args in (["--help"], ["profiles"], ["rules", "--profile", "udmurt"]):
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "[]", (args, out.stdout, out.stderr)
