@@ -301,8 +301,6 @@ def _write_list_and_start_order(batch: Batch, order_process: OrderProcess | None
         batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
 
     def finish() -> None:
-        from consolidator.order import write_order
-
         if not len(rows):
             path.unlink(missing_ok=True)
             batch.order = None
@@ -313,7 +311,9 @@ def _write_list_and_start_order(batch: Batch, order_process: OrderProcess | None
             pending.result()
         except Exception:
             # No order process, or it could not write the order: written here, as a serial run does
-            # (an error in the order itself is then raised here).
+            # (an error in the order itself is then raised here). python-docx is imported only then.
+            from consolidator.order import write_order
+
             write_order(batch, rows, path)
         batch.order = {"path": ORDER}
 
