@@ -123,8 +123,10 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
     if journal is not None and journal.resolve().is_relative_to(inbox_r):
         raise UsageError(f"Журнал «{journal}» находится внутри папки входящих «{inbox}»: входящие файлы не "
                          f"изменяются, укажите другое место --journal.")
-    # Started before the heavy imports below: it imports python-docx on the other core meanwhile.
-    order_process = None if jobs == 1 else _start_order_process()
+    # Started before the heavy imports below: it works out the working days and imports python-docx on the
+    # other core meanwhile.
+    year = (run_date.date() if run_date else date.today()).year
+    order_process = None if jobs == 1 else _start_order_process([year - 1, year, year + 1])
     try:
         _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, max_unpacked_mb, jobs,
              order_process)
@@ -133,12 +135,12 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
             order_process.close()
 
 
-def _start_order_process():
+def _start_order_process(years: list[int]):
     from consolidator.sideprocess import OrderProcess
 
     try:
-        return OrderProcess()
-    except Exception:  # no second process on this machine: the order is written in this one
+        return OrderProcess(years)
+    except Exception:  # no second process on this machine: its work is done in this one
         return None
 
 
@@ -158,6 +160,13 @@ def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calenda
     day = run_date.date() if run_date else date.today()
 
     registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
+    if order_process is not None:
+        from consolidator import workdays
+
+        try:
+            workdays.preload(order_process.working_days.result(timeout=30))
+        except Exception:  # this process imports `holidays` itself when it needs a date
+            pass
     with _Progress() as progress:
         from consolidator.lock import LockBusy
         from consolidator.safety import Limits

@@ -1,10 +1,11 @@
-"""The order DOCX written in a second process that is started before the run's heavy imports.
+"""A second process, started before the run's heavy imports, for work that needs other heavy ones.
 
 A small run spends most of its time importing pandas, pandera and holidays. Started first, this
-process imports python-docx and babel on the machine's other core meanwhile, then writes the order
-while the main process writes the consolidated list, the protocol and report.json. The result is
-the same file the main process would write (it runs the same `order.write_order`); if the process
-cannot do it, the main process writes the order itself.
+process works out the working days of the production calendar (importing `holidays`) and imports
+python-docx and babel on the machine's other core meanwhile; later it writes the order while the
+main process writes the consolidated list, the protocol and report.json. The results are the same
+the main process would get (the same `workdays` and `order.write_order` code); if the process fails,
+the main process does the work itself.
 """
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ def _warm_up() -> None:
     import consolidator.order  # noqa: F401 - python-docx, babel and pandas, imported ahead of need
 
 
+def _working_days(years: list[int]):
+    from consolidator.workdays import year_working_days
+
+    return year_working_days(years)
+
+
 def _write_order(batch, rows, path: Path) -> None:
     from consolidator.order import write_order
 
@@ -23,12 +30,14 @@ def _write_order(batch, rows, path: Path) -> None:
 
 
 class OrderProcess:
-    """One worker process, started now; `write` hands it the order to write."""
+    """One worker process, started now with the working days of `years` as its first task;
+    `write` hands it the order to write."""
 
-    def __init__(self):
-        self._pool = ProcessPoolExecutor(max_workers=1, initializer=_warm_up)
-        # A first task makes the pool start its worker at once, not at the first real task.
-        self._pool.submit(int)
+    def __init__(self, years: list[int] = ()):
+        self._pool = ProcessPoolExecutor(max_workers=1)
+        # The first task starts the worker at once; the imports for the order follow it.
+        self.working_days: Future = self._pool.submit(_working_days, list(years))
+        self._pool.submit(_warm_up)
 
     def write(self, batch, rows, path: Path) -> Future:
         return self._pool.submit(_write_order, batch, rows, path)

@@ -15,20 +15,28 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import holidays
 import yaml
 
 from consolidator import yamlfile
 
+# Working days of whole years worked out ahead, possibly in another process (see preload): importing
+# `holidays` costs about 0.25 s, a fifth of a small run.
+_PRELOADED: dict[int, frozenset[date]] = {}
+_PRELOADED_KNOWN_UNTIL: list[int] = []
+
 
 @lru_cache(maxsize=None)
-def _country(year: int) -> holidays.HolidayBase:
+def _country(year: int):
+    import holidays
+
     # Two years, so that a deadline crossing the New Year holidays is counted right.
     return holidays.country_holidays("RU", years=(year, year + 1))
 
 
 def _known_until() -> int:
     """The last year whose transfers of days off the installed `holidays` knows."""
+    if _PRELOADED_KNOWN_UNTIL:
+        return _PRELOADED_KNOWN_UNTIL[0]
     try:
         from holidays.countries.russia import RussiaStaticHolidays
 
@@ -37,7 +45,31 @@ def _known_until() -> int:
         return date.today().year
 
 
-KNOWN_UNTIL = _known_until()
+def year_working_days(years: list[int]) -> tuple[dict[int, frozenset[date]], int]:
+    """The working days of each year by `holidays`, and the last year it knows the transfers of:
+    what `preload` takes (worked out in the order process while the main one imports pandas)."""
+    out = {}
+    for year in years:
+        day, days = date(year, 1, 1), set()
+        while day.year == year:
+            if _country(year).is_working_day(day):
+                days.add(day)
+            day += timedelta(days=1)
+        out[year] = frozenset(days)
+    return out, _known_until()
+
+
+def preload(data: tuple[dict[int, frozenset[date]], int]) -> None:
+    """Use working days worked out by `year_working_days` (in this or another process)."""
+    years, known_until = data
+    _PRELOADED.update(years)
+    _PRELOADED_KNOWN_UNTIL[:] = [known_until]
+
+
+def __getattr__(name: str):
+    if name == "KNOWN_UNTIL":  # worked out on first use: it needs `holidays`
+        return _known_until()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CalendarError(ValueError):
@@ -77,6 +109,9 @@ class Calendar:
             return True
         if day in self.days_off:
             return False
+        preloaded = _PRELOADED.get(day.year)
+        if preloaded is not None:
+            return day in preloaded
         return _country(day.year).is_working_day(day)
 
     def add_working_days(self, start: date, days: int) -> date:
@@ -98,4 +133,4 @@ class Calendar:
 
     def unknown_year(self, day: date) -> bool:
         """True when neither `holidays` nor the user's file knows the transfers of that year."""
-        return day.year > KNOWN_UNTIL and day.year not in self.years
+        return day.year > _known_until() and day.year not in self.years

@@ -41,3 +41,30 @@ def _weekday(year: int, weekday: int) -> date:
     while d.weekday() != weekday:
         d = d.replace(day=d.day + 1)
     return d
+
+
+def test_working_days_worked_out_ahead_give_the_same_deadlines(monkeypatch):
+    # The CLI's second process works the years out while the main one imports pandas.
+    from consolidator import workdays
+
+    expected = [Calendar().add_working_days(date(2024, 12, d), n) for d in (20, 26, 27, 28) for n in (1, 5, 10)]
+    data = workdays.year_working_days([2024, 2025])
+    assert date(2024, 12, 28) in data[0][2024]  # the working Saturday of the 2024 transfer
+    assert date(2024, 12, 30) not in data[0][2024] and date(2025, 1, 8) not in data[0][2025]
+    monkeypatch.setattr(workdays, "_PRELOADED", {})
+    workdays.preload(data)
+
+    def no_holidays(year):
+        raise AssertionError("holidays consulted for a preloaded year")
+
+    monkeypatch.setattr(workdays, "_country", no_holidays)
+    assert [Calendar().add_working_days(date(2024, 12, d), n) for d in (20, 26, 27, 28) for n in (1, 5, 10)] == expected
+    assert workdays.KNOWN_UNTIL == data[1]
+
+
+def test_a_run_does_not_import_holidays_before_it_needs_a_date():
+    import subprocess
+    import sys
+
+    code = "import sys, consolidator.pipeline, consolidator.cli; print('holidays' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
