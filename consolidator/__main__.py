@@ -1,3 +1,3 @@
-from consolidator.cli import main
+from consolidator.cli import entry
 
-main()
+entry()

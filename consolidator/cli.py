@@ -356,3 +356,26 @@ def profiles_command() -> None:
 
     for name in available_profiles():
         click.echo(f"{name:12} {load_profile(name).name}")
+
+
+def entry() -> None:
+    """The `consolidator` command (and `python -m consolidator`): `main`, then an immediate exit.
+
+    When a command has finished, every output is written, closed and renamed into place, the second
+    process and the pools are shut down and the journal is closed. What is left is the interpreter's
+    own clean-up of pandas and pandera, which took 0.3 s of a 1.5 s run: it is skipped once the
+    streams are flushed. An unexpected error still ends the ordinary way, with its traceback."""
+    import os
+
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = EXIT_OK
+    if code is not None and not isinstance(code, int):
+        click.echo(code, err=True)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

@@ -1,6 +1,8 @@
 """The command line as a user meets it: Russian messages, exit codes, warnings."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from consolidator.cli import EXIT_USAGE, main
@@ -73,3 +75,21 @@ def test_commands_that_only_read_profiles_do_not_import_pandas():
     for args in (["--help"], ["profiles"], ["rules", "--profile", "udmurt"]):
         out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
         assert out.stdout.strip() == "[]", (args, out.stdout, out.stderr)
+
+
+def test_the_command_ends_at_once_with_the_same_exit_codes_and_all_its_output(tmp_path):
+    # `python -m consolidator` skips the interpreter's clean-up (cli.entry): codes and piped output stay whole.
+    import subprocess
+    import sys
+
+    def cmd(*args):
+        return subprocess.run([sys.executable, "-m", "consolidator", *args], capture_output=True, text=True)
+
+    assert cmd("--help").returncode == 0
+    missing = cmd("run", str(tmp_path / "нет такой папки"))
+    assert missing.returncode == 2 and "не найдена" in missing.stderr
+    inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
+    done = cmd("run", str(inbox), "--out", str(tmp_path / "out"), "--date", "2024-07-16")
+    assert done.returncode == 1  # the samples include files returned on purpose
+    assert done.stdout.rstrip().endswith("Протокол проверки.xlsx.")  # the last line reached the pipe
+    assert (tmp_path / "out" / "report.json").exists() and (tmp_path / "out" / "Проект приказа.docx").exists()
