@@ -126,26 +126,26 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
     # Started before the heavy imports below: it works out the working days and imports python-docx on the
     # other core meanwhile.
     year = (run_date.date() if run_date else date.today()).year
-    order_process = None if jobs == 1 else _start_order_process([year - 1, year, year + 1])
+    side_process = None if jobs == 1 else _start_side_process([year - 1, year, year + 1])
     try:
         _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, max_unpacked_mb, jobs,
-             order_process)
+             side_process)
     finally:
-        if order_process is not None:
-            order_process.close()
+        if side_process is not None:
+            side_process.close()
 
 
-def _start_order_process(years: list[int]):
-    from consolidator.sideprocess import OrderProcess
+def _start_side_process(years: list[int]):
+    from consolidator.sideprocess import SideProcess
 
     try:
-        return OrderProcess(years)
+        return SideProcess(years)
     except Exception:  # no second process on this machine: its work is done in this one
         return None
 
 
 def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, max_unpacked_mb, jobs,
-         order_process) -> None:
+         side_process) -> None:
     from consolidator.pipeline import run
     from consolidator.profile import available_profiles
 
@@ -160,11 +160,11 @@ def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calenda
     day = run_date.date() if run_date else date.today()
 
     registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
-    if order_process is not None:
+    if side_process is not None:
         from consolidator import workdays
 
         try:
-            workdays.preload(order_process.working_days.result(timeout=30))
+            workdays.preload(side_process.working_days.result(timeout=30))
         except Exception:  # this process imports `holidays` itself when it needs a date
             pass
     with _Progress() as progress:
@@ -175,7 +175,7 @@ def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calenda
             batch = run(profile, inbox, out, day, progress, journal, registry, calendar, alternatives,
                         limits=Limits.from_env(max_unpacked_mb),
                         on_lock_wait=lambda message: click.echo(message, err=True), jobs=jobs,
-                        order_process=order_process)
+                        side_process=side_process)
         except LockBusy as exc:
             raise UsageError(str(exc)) from exc
     _warn_unknown_years(calendar, [f.fix_deadline for f in batch.files if f.fix_deadline])

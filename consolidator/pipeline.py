@@ -18,7 +18,7 @@ from consolidator.consolidate import FILE_NAME as CONSOLIDATED
 from consolidator.detect import best_form, score_forms
 from consolidator.eml import write_draft
 from consolidator.engine import check_batch
-from consolidator.journal import FILE_NAME as JOURNAL_FILE
+from consolidator.journal import FILE_NAME as JOURNAL
 from consolidator.journal import Journal
 from consolidator.lock import out_lock
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
@@ -28,7 +28,7 @@ from consolidator.profile import Profile
 from consolidator.protocol import FILE_NAME as PROTOCOL
 from consolidator.read import Table, UnreadableError, read_table
 from consolidator.safety import Limits
-from consolidator.sideprocess import OrderProcess
+from consolidator.sideprocess import SideProcess
 from consolidator.text import match_key
 from consolidator.tracking import Subdivision, record, track
 from consolidator.workdays import Calendar
@@ -36,7 +36,6 @@ from consolidator.workdays import Calendar
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 REPORT = "report.json"
 ORDER = "Проект приказа.docx"  # order.FILE_NAME, named here so that python-docx is imported only to write it
-JOURNAL = JOURNAL_FILE
 
 # progress(label, total) starts a stage of `total` steps and returns step(name), called per file.
 Progress = Callable[[str, int], Callable[[str], None]]
@@ -91,7 +90,7 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
         calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
         limits: Limits | None = None, lock_timeout: float | None = None,
         on_lock_wait: Callable[[str], None] | None = None, jobs: int | None = None,
-        order_process: OrderProcess | None = None) -> Batch:
+        side_process: SideProcess | None = None) -> Batch:
     """The whole job: check every file, sort out versions against the journal, then write returned
     copies with e-mail drafts, the consolidated list, the order draft, the protocol and report.json.
 
@@ -110,7 +109,7 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
             with _phase(batch, "annotate"):
                 copies = _ReturnedCopies(batch, progress, {s.name: s.email for s in registry}, jobs)
             try:
-                order = _write_list_and_start_order(batch, order_process)
+                order = _write_list_and_start_order(batch, side_process)
             except BaseException:
                 copies.cancel()
                 raise
@@ -283,7 +282,7 @@ class _ReturnedCopies:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_list_and_start_order(batch: Batch, order_process: OrderProcess | None) -> Callable[[], None]:
+def _write_list_and_start_order(batch: Batch, side_process: SideProcess | None) -> Callable[[], None]:
     """Write the consolidated list; start the order (in the order process, if there is one) and
     return what finishes it."""
     # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
@@ -293,9 +292,9 @@ def _write_list_and_start_order(batch: Batch, order_process: OrderProcess | None
         rows = batch.accepted_rows()
     path = batch.out / ORDER
     pending = None
-    if len(rows) and order_process is not None:
+    if len(rows) and side_process is not None:
         # The worker needs the profile and the rows, not the batch's frame.
-        pending = order_process.write(dataclasses.replace(batch, data=batch.data.iloc[0:0]), rows, path)
+        pending = side_process.write(dataclasses.replace(batch, data=batch.data.iloc[0:0]), rows, path)
     with _phase(batch, "consolidate"):
         consolidated_rows = write_consolidated(batch, rows, batch.out / CONSOLIDATED)
         batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}

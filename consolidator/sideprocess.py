@@ -29,8 +29,8 @@ def _write_order(batch, rows, path: Path) -> None:
     write_order(batch, rows, path)
 
 
-class OrderProcess:
-    """One worker process, started now with the working days of `years` as its first task;
+class SideProcess:
+    """The second process, started now with the working days of `years` as its first task;
     `write` hands it the order to write."""
 
     def __init__(self, years: list[int] = ()):
@@ -45,7 +45,7 @@ class OrderProcess:
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def __enter__(self) -> OrderProcess:
+    def __enter__(self) -> SideProcess:
         return self
 
     def __exit__(self, *exc) -> None:

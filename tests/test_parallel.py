@@ -54,18 +54,18 @@ def _die_in_child(n: int) -> int:
     return n * 10
 
 
-def test_the_order_written_by_the_order_process_is_the_one_written_in_process(tmp_path):
+def test_the_order_written_by_the_side_process_is_the_one_written_in_process(tmp_path):
     # The CLI starts a second process for the order DOCX; its file must be the in-process one.
     import zipfile
     from datetime import date
 
     from consolidator import order, pipeline
     from consolidator.profile import load_profile
-    from consolidator.sideprocess import OrderProcess
+    from consolidator.sideprocess import SideProcess
 
     assert pipeline.ORDER == order.FILE_NAME
     inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
-    class Watched(OrderProcess):
+    class Watched(SideProcess):
         def write(self, batch, rows, path):
             self.future = super().write(batch, rows, path)
             return self.future
@@ -74,7 +74,7 @@ def test_the_order_written_by_the_order_process_is_the_one_written_in_process(tm
     watched = Watched()
     for name, proc in (("serial", None), ("process", watched)):
         try:
-            batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path / name, date(2024, 7, 16), order_process=proc)
+            batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path / name, date(2024, 7, 16), side_process=proc)
         finally:
             if proc is not None:
                 proc.close()
@@ -85,7 +85,7 @@ def test_the_order_written_by_the_order_process_is_the_one_written_in_process(tm
     assert outs["serial"] == outs["process"]
 
 
-def test_an_order_process_that_fails_leaves_the_order_to_the_main_process(tmp_path):
+def test_an_side_process_that_fails_leaves_the_order_to_the_main_process(tmp_path):
     from datetime import date
 
     from consolidator import pipeline
@@ -100,5 +100,5 @@ def test_an_order_process_that_fails_leaves_the_order_to_the_main_process(tmp_pa
             return failed
 
     inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
-    batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path, date(2024, 7, 16), order_process=Broken())
+    batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path, date(2024, 7, 16), side_process=Broken())
     assert batch.order == {"path": pipeline.ORDER} and (tmp_path / pipeline.ORDER).stat().st_size > 10_000
