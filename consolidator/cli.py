@@ -23,16 +23,22 @@ class UsageError(click.UsageError):
     exit_code = EXIT_USAGE
 
 
+_loaded: dict[tuple[str, Path | None], object] = {}
+
+
 def _profile(name: str, org: Path | None = None):
+    """The profile, loaded and validated once per command (choosing the profile loads them all)."""
     from consolidator.checks import validate_profile
     from consolidator.profile import ProfileError, load_profile
 
-    try:
-        profile = load_profile(name, org)
-        validate_profile(profile)
-    except ProfileError as exc:
-        raise UsageError(str(exc)) from exc
-    return profile
+    if (name, org) not in _loaded:
+        try:
+            profile = load_profile(name, org)
+            validate_profile(profile)
+        except ProfileError as exc:
+            raise UsageError(str(exc)) from exc
+        _loaded[name, org] = profile
+    return _loaded[name, org]
 
 
 @click.group(options_metavar="[ПАРАМЕТРЫ]", subcommand_metavar="КОМАНДА [ПАРАМЕТРЫ]...",
@@ -48,6 +54,7 @@ def main() -> None:
         # A Windows console may not be UTF-8; never crash on a Russian letter.
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    _loaded.clear()  # a command sees the profile files as they are now
 
 
 def _tracking_options(fn):
@@ -146,36 +153,38 @@ def _start_side_process(years: list[int]):
 
 def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, max_unpacked_mb, jobs,
          side_process) -> None:
-    from consolidator.pipeline import run
-    from consolidator.profile import available_profiles
+    from consolidator.importing import heavy_imports
+
+    with heavy_imports():  # pandas and pandera
+        from consolidator.lock import LockBusy
+        from consolidator.pipeline import run
+        from consolidator.profile import available_profiles
+        from consolidator.safety import Limits
 
     if profile_name is not None:
         _profile(profile_name, org)
     elif org is not None:
         _profile(DEFAULT_PROFILE, org)  # a broken --org file is reported before the files are read
-    if profile_name is None:
-        profile_name = _detect(inbox)
-    profile = _profile(profile_name, org)
-    alternatives = [_profile(n) for n in available_profiles() if n != profile.key]
     day = run_date.date() if run_date else date.today()
-
     registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
-    if side_process is not None:
-        from consolidator import workdays
-
-        try:
-            workdays.preload(side_process.working_days.result(timeout=30))
-        except Exception:  # this process imports `holidays` itself when it needs a date
-            pass
+    limits = Limits.from_env(max_unpacked_mb)
     with _Progress() as progress:
-        from consolidator.lock import LockBusy
-        from consolidator.safety import Limits
+        surveyed = None
+        if profile_name is None:
+            surveyed, profile_name = _detect(inbox, limits, jobs, progress)
+        profile = _profile(profile_name, org)
+        alternatives = [_profile(n) for n in available_profiles() if n != profile.key]
+        if side_process is not None:
+            from consolidator import workdays
 
+            try:
+                workdays.preload(side_process.working_days.result(timeout=30))
+            except Exception:  # this process imports `holidays` itself when it needs a date
+                pass
         try:
-            batch = run(profile, inbox, out, day, progress, journal, registry, calendar, alternatives,
-                        limits=Limits.from_env(max_unpacked_mb),
+            batch = run(profile, inbox, out, day, progress, journal, registry, calendar, alternatives, limits=limits,
                         on_lock_wait=lambda message: click.echo(message, err=True), jobs=jobs,
-                        side_process=side_process)
+                        side_process=side_process, surveyed=surveyed)
         except LockBusy as exc:
             raise UsageError(str(exc)) from exc
     _warn_unknown_years(calendar, [f.fix_deadline for f in batch.files if f.fix_deadline])
@@ -184,23 +193,24 @@ def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calenda
     sys.exit(EXIT_OK if ok else EXIT_RETURNED)
 
 
-def _detect(inbox: Path) -> str:
-    """Choose the profile from the inbox's files and say which and why."""
+def _detect(inbox: Path, limits, jobs, progress):
+    """Read the inbox's files in the forms they fit, choose the profile by them and say which and why:
+    (the survey, the profile's key)."""
     from consolidator.detect import choose_profile
-    from consolidator.pipeline import WORKBOOK_SUFFIXES, discover
+    from consolidator.pipeline import survey
     from consolidator.profile import available_profiles
 
     profiles = [_profile(n) for n in available_profiles()]
-    files = [f.source for f in discover(inbox)
-             if f.source.suffix.lower() in WORKBOOK_SUFFIXES and not f.source.name.startswith("~$")]
-    profile, reason = choose_profile(files, profiles)
+    surveyed = survey(inbox, profiles, progress, limits, jobs)
+    progress.close()
+    profile, reason = choose_profile(surveyed.forms(), profiles)
     if profile is None:
         click.echo(f"Профиль не определен: {reason}. Используется профиль по умолчанию «{DEFAULT_PROFILE}».",
                    err=True)
-        return DEFAULT_PROFILE
+        return surveyed, DEFAULT_PROFILE
     click.echo(f"Профиль определен автоматически: «{profile.key}»: {reason}. "
                f"Чтобы задать его явно: --profile {profile.key}.", err=True)
-    return profile.key
+    return surveyed, profile.key
 
 
 class _Progress:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from consolidator.profile import Profile
-from consolidator.read import match_header, open_workbook
+from consolidator.read import MIN_HEADER_COLUMNS, find_header, header_keys, open_workbook
 from consolidator.text import match_key
 
 # Rows read below the header to count group names: enough to tell forms apart, cheap to read.
@@ -37,8 +37,9 @@ def score_forms(path: Path, profiles: list[Profile]) -> dict[str, Score]:
     try:
         for name in wb.sheet_names:
             grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=depth)
+            keyed = header_keys(grid, depth - SAMPLE_ROWS)
             for p in profiles:
-                s = _score_sheet(grid, p)
+                s = _score_sheet(grid, p, keyed)
                 if s.key > best[p.key].key:
                     best[p.key] = s
     finally:
@@ -48,47 +49,37 @@ def score_forms(path: Path, profiles: list[Profile]) -> dict[str, Score]:
     return best
 
 
-def _score_sheet(grid: list[list], profile: Profile) -> Score:
-    groups = {match_key(g) for g in profile.groups}
-    best = Score(0, 0)
-    for r, cells in enumerate(grid[: profile.header_search_rows]):
-        columns = match_header(cells, profile)
-        if len(columns) < 3:
-            continue
-        col = columns.get(profile.group_column)
-        hits = 0
-        if col is not None:
-            hits = sum(1 for row in grid[r + 1:] if col < len(row) and match_key(row[col]) in groups)
-        s = Score(len(columns), hits)
-        if s.key > best.key:
-            best = s
-    return best
+def _score_sheet(grid: list[list], profile: Profile, keyed: list[list[str]] | None = None) -> Score:
+    """The form's header row as the reader finds it (`read.find_header`), and the group names below it."""
+    found = find_header(grid, profile, keyed)
+    if found is None:
+        return Score(0, 0)
+    r, columns = found
+    if len(columns) < MIN_HEADER_COLUMNS:
+        return Score(0, 0)
+    hits = 0
+    col = columns.get(profile.group_column)
+    if col is not None:
+        groups = {match_key(g) for g in profile.groups}
+        hits = sum(1 for row in grid[r + 1:] if col < len(row) and match_key(row[col]) in groups)
+    return Score(len(columns), hits)
 
 
 def best_form(scores: dict[str, Score]) -> str | None:
     """The profile whose form the file is in, or None when no form's header is there."""
     key, score = max(scores.items(), key=lambda kv: (kv[1].key, kv[0]))
-    return key if score.columns >= 3 else None
+    return key if score.columns >= MIN_HEADER_COLUMNS else None
 
 
-def choose_profile(files: list[Path], profiles: list[Profile]) -> tuple[Profile | None, str]:
-    """The profile most files are in, and a Russian sentence saying why."""
-    votes: Counter[str] = Counter()
-    seen = 0
-    for path in files:
-        try:
-            scores = score_forms(path, profiles)
-        except Exception:  # an unreadable file votes for nothing; the run reports it
-            continue
-        seen += 1
-        form = best_form(scores)
-        if form:
-            votes[form] += 1
+def choose_profile(forms: list[str | None], profiles: list[Profile]) -> tuple[Profile | None, str]:
+    """The profile most files are in, given each readable file's `best_form`, and a Russian sentence
+    saying why."""
+    votes = Counter(form for form in forms if form)
     if not votes:
         return None, "ни в одном файле не найден заголовок формы известного профиля"
     key, n = votes.most_common(1)[0]
     profile = next(p for p in profiles if p.key == key)
     others = ", ".join(f"{k} — {v}" for k, v in votes.most_common()[1:])
-    reason = (f"по заголовку таблицы и наименованиям групп: {n} из {seen} прочитанных файлов заполнены по форме "
-              f"профиля «{key}» ({profile.name})" + (f"; по другим формам: {others}" if others else ""))
+    reason = (f"по заголовку таблицы и наименованиям групп: {n} из {len(forms)} прочитанных файлов заполнены по "
+              f"форме профиля «{key}» ({profile.name})" + (f"; по другим формам: {others}" if others else ""))
     return profile, reason

@@ -28,6 +28,22 @@ VERDICT_RU = {
 SEVERITY_RU = {"error": "ошибка", "warning": "предупреждение"}
 
 
+Columns = dict  # {column key: its values, row by row}: a list's rows without pandas
+
+
+def as_columns(rows: pd.DataFrame | Columns) -> Columns:
+    """The rows as {column: values}, missing values (NaN, NA) as None; a dict is taken as it is.
+    The order's writer takes this, so that the process that writes it need not import pandas."""
+    if isinstance(rows, dict):
+        return rows
+    plain = rows.astype(object).where(rows.notna(), None)
+    return {c: plain[c].tolist() for c in plain.columns}
+
+
+def row_count(columns: Columns) -> int:
+    return len(next(iter(columns.values()), ()))
+
+
 @dataclass
 class Remark:
     code: str

@@ -10,6 +10,9 @@ the top right and the form's table (header rows repeated on every page).
 Every organisation detail comes from the profile's `org` section; every table value is written as
 literal text. python-docx builds all but the list's rows, which are streamed into the saved package
 in chunks (`docx_stream`): a list of any length costs the memory of one chunk.
+
+The rows come as a DataFrame or as plain columns (`model.as_columns`): this module does not import
+pandas, so the second process that writes the order during a run does not spend its time on it.
 """
 from __future__ import annotations
 
@@ -18,10 +21,9 @@ import re
 from datetime import date, datetime
 from itertools import chain, repeat
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from xml.sax.saxutils import escape
 
-import pandas as pd
 from babel.dates import format_date
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -35,8 +37,11 @@ from lxml import etree
 
 from consolidator.atomic import atomic_path
 from consolidator.docx_stream import placeholder, write_streamed
-from consolidator.model import Batch
+from consolidator.model import Batch, Columns, as_columns, row_count
 from consolidator.profile import Profile, ProfileError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FILE_NAME = "Проект приказа.docx"
 
@@ -80,10 +85,11 @@ _INSTRUMENTAL = {
 }
 
 
-def write_order(batch: Batch, rows: pd.DataFrame, path: Path) -> None:
+def write_order(batch: Batch, rows: pd.DataFrame | Columns, path: Path) -> None:
     """Write the draft order approving the consolidated list `rows` (as from
-    `Batch.accepted_rows()`: one column per profile column key) to `path`."""
+    `Batch.accepted_rows()`, or its `as_columns`: one column per profile column key) to `path`."""
     profile = batch.profile
+    rows = as_columns(rows)
     org = profile.org
     _check_org(profile)
 
@@ -127,7 +133,7 @@ def _text(value: object) -> str:
     XML cannot hold are dropped. Nothing is ever evaluated."""
     if isinstance(value, str):
         return _XML_ILLEGAL.sub("", value)
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return ""
     if isinstance(value, float):
         if value != value:
@@ -580,7 +586,7 @@ def _list_table(doc, profile: Profile, width: int) -> list[int]:
     return widths
 
 
-def _table_rows(profile: Profile, rows: pd.DataFrame, widths: list[int]) -> Iterator[bytes]:
+def _table_rows(profile: Profile, rows: pd.DataFrame | Columns, widths: list[int]) -> Iterator[bytes]:
     """Every row of `rows` (one column per profile column key; a missing column is empty) as the
     table's XML in UTF-8, in chunks of _CHUNK_ROWS rows: memory does not grow with the list."""
     keys = profile.keys
@@ -589,11 +595,13 @@ def _table_rows(profile: Profile, rows: pd.DataFrame, widths: list[int]) -> Iter
     closed = any(r.check == "in_vocabulary" and r.column == profile.kind_column for r in profile.rules)
     centred = {profile.number_column, *([profile.kind_column] if closed else [])}
     opens = [_cell_open(w, "center" if k in centred else "left") for k, w in zip(keys, widths)]
-    columns = [(rows[k] if k in rows.columns else None, _Cells(o)) for k, o in zip(keys, opens)]
+    rows = as_columns(rows)
+    n = row_count(rows)
+    columns = [(rows.get(k), _Cells(o)) for k, o in zip(keys, opens)]
     row_open, row_close = _ROW_OPEN.encode(), _ROW_CLOSE.encode()
-    for start in range(0, len(rows), _CHUNK_ROWS):
-        stop = min(start + _CHUNK_ROWS, len(rows))
-        cells = [cache.convert(col.iloc[start:stop].tolist()) if col is not None
+    for start in range(0, n, _CHUNK_ROWS):
+        stop = min(start + _CHUNK_ROWS, n)
+        cells = [cache.convert(col[start:stop]) if col is not None
                  else [cache.empty] * (stop - start) for col, cache in columns]
         yield b"".join(chain.from_iterable(zip(repeat(row_open), *cells, repeat(row_close))))
 
@@ -671,13 +679,14 @@ def _check_approval_sheet(profile: Profile) -> None:
         )
 
 
-def approval_lines(profile: Profile, rows: pd.DataFrame) -> list[tuple[str, str]]:
+def approval_lines(profile: Profile, rows: pd.DataFrame | Columns) -> list[tuple[str, str]]:
     """(position, name) of every line of the approval sheet, in the profile's order."""
     entries = profile.org.get("approval_sheet") or []
+    rows = as_columns(rows)
     subdivisions = []
     if "subdivision" in rows and any(e.get("each_subdivision") for e in entries):
-        # pd.unique keeps the order of first appearance (the list's order).
-        subdivisions = [s for s in pd.unique(rows["subdivision"]) if isinstance(s, str) and s]
+        # In the order of first appearance (the list's order).
+        subdivisions = [s for s in dict.fromkeys(rows["subdivision"]) if isinstance(s, str) and s]
     out = []
     for entry in entries:
         position = _one_line(entry["position"])
@@ -690,7 +699,7 @@ def approval_lines(profile: Profile, rows: pd.DataFrame) -> list[tuple[str, str]
     return out
 
 
-def _approval_sheet(doc, profile: Profile, rows: pd.DataFrame, width: int) -> None:
+def _approval_sheet(doc, profile: Profile, rows: Columns, width: int) -> None:
     lines = approval_lines(profile, rows)
     if not lines:
         return

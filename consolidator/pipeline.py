@@ -8,6 +8,7 @@ import shutil
 import stat
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -15,19 +16,19 @@ from typing import Callable
 from consolidator.annotate import RETURNED_DIR, write_returned
 from consolidator.atomic import write_text
 from consolidator.consolidate import FILE_NAME as CONSOLIDATED
-from consolidator.detect import best_form, score_forms
+from consolidator.detect import Score, best_form, score_forms
 from consolidator.eml import write_draft
 from consolidator.engine import check_batch
 from consolidator.journal import FILE_NAME as JOURNAL
 from consolidator.journal import Journal
 from consolidator.lock import out_lock
-from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult
+from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult, as_columns
 from consolidator.parallel import context as parallel_context
 from consolidator.parallel import Started, run_map
 from consolidator.profile import Profile
 from consolidator.protocol import FILE_NAME as PROTOCOL
 from consolidator.read import Table, UnreadableError, read_table
-from consolidator.safety import Limits
+from consolidator.safety import Limits, Source, inspect
 from consolidator.sideprocess import SideProcess
 from consolidator.text import match_key
 from consolidator.tracking import Subdivision, record, track
@@ -90,9 +91,10 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
         calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
         limits: Limits | None = None, lock_timeout: float | None = None,
         on_lock_wait: Callable[[str], None] | None = None, jobs: int | None = None,
-        side_process: SideProcess | None = None) -> Batch:
+        side_process: SideProcess | None = None, surveyed: Survey | None = None) -> Batch:
     """The whole job: check every file, sort out versions against the journal, then write returned
     copies with e-mail drafts, the consolidated list, the order draft, the protocol and report.json.
+    `surveyed`: the inbox as `survey` read it to choose the profile (its files are not read again).
 
     One run at a time per `out` (lock.out_lock): a second run waits for the first, then refuses."""
     progress = progress or _no_progress
@@ -100,7 +102,7 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
     registry = registry or []
     with out_lock(out, lock_timeout, on_lock_wait):
         _sweep_temporary(out)
-        batch = check(profile, inbox, out, run_date, progress, calendar, alternatives, limits, jobs)
+        batch = check(profile, inbox, out, run_date, progress, calendar, alternatives, limits, jobs, surveyed)
         with Journal(journal_path or out / JOURNAL) as journal:
             with _phase(batch, "journal"):
                 track(batch, journal, registry, calendar)
@@ -155,66 +157,151 @@ def _looks_foreign(table: Table, profile: Profile) -> bool:
     return known < len(table.rows) / 2
 
 
-def _other_form(path: Path, profile: Profile, alternatives: list[Profile]) -> str | None:
-    """The name of another profile whose form fits the file strictly better than this profile's."""
-    try:
-        scores = score_forms(path, [profile, *alternatives])
-    except Exception:  # the file was read once already; a second look that fails names no form
-        return None
+def _other_form(path: Path | Source, profile: Profile, alternatives: list[Profile],
+                scores: dict[str, Score] | None = None) -> str | None:
+    """The name of another profile whose form fits the file strictly better than this profile's.
+    `scores` are the file's `score_forms` for these profiles, when the survey has them already."""
+    if scores is None or not all(p.key in scores for p in (profile, *alternatives)):
+        try:
+            scores = score_forms(path, [profile, *alternatives])
+        except Exception:  # the file was read once already; a second look that fails names no form
+            return None
     best = best_form(scores)
     if best is None or best == profile.key or scores[best].key <= scores[profile.key].key:
         return None
     return next(p.name for p in alternatives if p.key == best)
 
 
-def _read_one(source: Path) -> tuple[str | None, str | None, Table | None]:
-    """Read one workbook (in a worker process when the batch is large): (verdict, reason, table)."""
+Read = tuple[str | None, str | None, Table | None]  # (verdict, reason, table) of one file
+
+
+def _read_one(source: Path) -> Read:
+    """Read one workbook (in a worker process when the batch is large)."""
     profile, alternatives, limits = parallel_context()
     try:
         table = read_table(source, profile, limits)
     except UnreadableError as exc:
         return UNREADABLE, str(exc), None
     except Exception as exc:  # one odd file must not stop the batch
-        return UNREADABLE, f"Файл не удалось прочитать: {type(exc).__name__}: {str(exc)[:200]}.", None
+        return _unreadable(exc)
+    return None, None, _with_form(table, source, profile, alternatives)
+
+
+def _unreadable(exc: Exception) -> Read:
+    return UNREADABLE, f"Файл не удалось прочитать: {type(exc).__name__}: {str(exc)[:200]}.", None
+
+
+def _with_form(table: Table | None, source: Path | Source, profile: Profile, alternatives: list[Profile] | None,
+               scores: dict[str, Score] | None = None) -> Table:
+    """The table (an empty one when the form's header was not found), with the other form it may be in."""
     if table is None:
         table = Table(sheet=None, header_row=0, columns={}, missing=list(profile.keys))
     if alternatives and _looks_foreign(table, profile):
         try:
-            table.other_form = _other_form(source, profile, alternatives)
+            table.other_form = _other_form(source, profile, alternatives, scores)
         except Exception:  # the form could not be compared: the file's own remarks stand
             table.other_form = None
-    return None, None, table
+    return table
+
+
+@dataclass
+class Surveyed:
+    """One file as the survey saw it: read in the form it fits best (`form`, a profile key), or unreadable."""
+    verdict: str | None
+    reason: str | None
+    form: str | None = None
+    table: Table | None = None
+    scores: dict[str, Score] = field(default_factory=dict)
+
+
+@dataclass
+class Survey:
+    """Every workbook of an inbox, read once, in whichever known form it fits best. Choosing the
+    profile needs each file's form, and reading a file costs little more than finding its form: so the
+    files are read in their own forms now, and `check` reads again only the files in another form
+    than the one chosen."""
+    files: dict[Path, Surveyed]
+    texts: dict[str, str] = field(default_factory=dict)  # the texts of the tables, each held once
+    seconds: float = 0.0  # time spent reading
+
+    def forms(self) -> list[str | None]:
+        """The form of each readable file (None: no known form)."""
+        return [s.form for s in self.files.values() if s.verdict is None]
+
+
+def _survey_one(source: Path) -> Surveyed:
+    """Find the form of one workbook and read it in that form (in a worker process when the batch is large)."""
+    profiles, limits = parallel_context()
+    try:
+        src = inspect(source, limits)
+        scores = score_forms(src, profiles)
+        form = best_form(scores)
+        table = read_table(src, next(p for p in profiles if p.key == form)) if form else None
+    except UnreadableError as exc:
+        return Surveyed(UNREADABLE, str(exc))
+    except Exception as exc:  # one odd file must not stop the batch
+        return Surveyed(*_unreadable(exc)[:2])
+    return Surveyed(None, None, form, table, scores)
+
+
+def survey(inbox: Path, profiles: list[Profile], progress: Progress | None = None, limits: Limits | None = None,
+           jobs: int | None = None) -> Survey:
+    """Read every workbook of the inbox in the known form it fits best (to choose the profile by)."""
+    started = time.perf_counter()
+    files = [f for f in discover(inbox) if _skip_reason(f, inbox) is None]
+    step = (progress or _no_progress)("Чтение файлов", len(files))
+    result = Survey({})
+    for f, surveyed in zip(files, run_map(_survey_one, [f.source for f in files], (profiles, limits), jobs)):
+        step(f.path)
+        if surveyed.table is not None:
+            _intern_rows(surveyed.table, result.texts)
+        result.files[f.source] = surveyed
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _intern_rows(table: Table, texts: dict[str, str]) -> None:
+    """Equal texts of different files become one object: a region's batch repeats its groups,
+    points and kinds hundreds of thousands of times, and each file's copies would stay alive."""
+    intern = texts.setdefault
+    table.rows = [(r, [intern(v, v) for v in values]) for r, values in table.rows]
 
 
 def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
           calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
-          limits: Limits | None = None, jobs: int | None = None) -> Batch:
-    """Read and check every file; set verdicts, remarks and deadlines. Writes nothing."""
+          limits: Limits | None = None, jobs: int | None = None, surveyed: Survey | None = None) -> Batch:
+    """Read and check every file; set verdicts, remarks and deadlines. Writes nothing.
+    With `surveyed`, the files it read in this profile's form (or found unreadable) are not read again."""
     started = time.perf_counter()
     files = discover(inbox)
-    step = (progress or _no_progress)("Чтение файлов", len(files))
     tables: dict[int, Table] = {}
     fix_days = profile.deadlines["fix"].days if "fix" in profile.deadlines else None
+    reads: dict[int, Read] = {}
     to_read = []
     for i, f in enumerate(files):
         reason = _skip_reason(f, inbox)
         f.subdivision = f.subdivision or f.source.stem  # refined from the form's title line when read
+        known = surveyed.files.get(f.source) if surveyed and not reason else None
         if reason:
-            step(f.path)
             f.verdict, f.reason = SKIPPED, reason
+        elif known is not None and (known.verdict is not None or known.form == profile.key):
+            table = known.table and _with_form(known.table, f.source, profile, alternatives, known.scores)
+            reads[i] = (known.verdict, known.reason, table)
         else:
             to_read.append(i)
+    step = (progress or _no_progress)("Чтение файлов", len(to_read)) if to_read or not surveyed else None
     ctx = (profile, alternatives, limits)
-    intern = {}.setdefault
-    for i, (verdict, reason, table) in zip(to_read, run_map(_read_one, [files[i].source for i in to_read], ctx, jobs)):
+    texts = surveyed.texts if surveyed else {}
+    for i, read in zip(to_read, run_map(_read_one, [files[i].source for i in to_read], ctx, jobs)):
+        step(files[i].path)
+        if read[2] is not None:
+            _intern_rows(read[2], texts)
+        reads[i] = read
+    for i, (verdict, reason, table) in sorted(reads.items()):
         f = files[i]
-        step(f.path)
         if table is None:
             f.verdict, f.reason = verdict, reason
             continue
-        # Equal texts of different files become one object: a region's batch repeats its groups,
-        # points and kinds hundreds of thousands of times, and each file's copies would stay alive.
-        table.rows = [(r, [intern(v, v) for v in values]) for r, values in table.rows]
         tables[i] = table
         f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
         if "/" not in f.path:  # a file at the inbox's root: the form's own title line names its author
@@ -222,7 +309,8 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
     read_done = time.perf_counter()
     data = check_batch(profile, files, tables)
     batch = Batch(profile=profile, run_date=run_date, inbox=inbox, out=out, files=files, data=data, limits=limits)
-    batch.timings.update(read=read_done - started, check=time.perf_counter() - read_done)
+    batch.timings.update(read=read_done - started + (surveyed.seconds if surveyed else 0.0),
+                         check=time.perf_counter() - read_done)
     for f in files:
         if f.verdict == ACCEPTED and f.errors:
             f.verdict = RETURNED
@@ -293,8 +381,8 @@ def _write_list_and_start_order(batch: Batch, side_process: SideProcess | None) 
     path = batch.out / ORDER
     pending = None
     if len(rows) and side_process is not None:
-        # The worker needs the profile and the rows, not the batch's frame.
-        pending = side_process.write(dataclasses.replace(batch, data=batch.data.iloc[0:0]), rows, path)
+        # The worker needs the profile and the rows, not the batch's frame, and no pandas to read them.
+        pending = side_process.write(dataclasses.replace(batch, data=None), as_columns(rows), path)
     with _phase(batch, "consolidate"):
         consolidated_rows = write_consolidated(batch, rows, batch.out / CONSOLIDATED)
         batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}

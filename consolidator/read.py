@@ -18,6 +18,8 @@ from pathlib import Path
 
 import python_calamine
 from defusedxml import ElementTree
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
 
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 
@@ -67,25 +69,44 @@ def _candidates(columns: tuple[tuple[str, ...], ...]) -> list[tuple[str, list[st
     return [(key, sorted({header_key(v) for v in texts})) for key, *texts in columns]
 
 
-def _score(cell: str, variants: list[str]) -> float:
-    if not cell:
-        return 0.0
-    if cell in variants:
-        return 1.0
-    best = 0.0
-    for v in variants:
-        # Lengths alone bound the ratio: a long data cell is never compared letter by letter.
-        if 2 * min(len(cell), len(v)) / (len(cell) + len(v)) < HEADER_SIMILARITY:
-            continue
-        m = difflib.SequenceMatcher(None, cell, v)
-        if m.quick_ratio() >= HEADER_SIMILARITY:
-            best = max(best, m.ratio())
-    return best
+@lru_cache(maxsize=64)
+def _names(columns: tuple[tuple[str, ...], ...]) -> tuple[list[str], list[str]]:
+    """Every name of every column, flat: (column keys, names)."""
+    pairs = [(key, v) for key, variants in _candidates(columns) for v in variants]
+    return [k for k, _ in pairs], [v for _, v in pairs]
 
 
-def match_header(cells: list[object], profile: Profile) -> dict[str, int]:
-    """Map profile column keys to the 0-based indexes of the header cells that name them."""
-    keys = [header_key(c) for c in cells]
+def _similar(cells: set[str], profile: Profile) -> dict[str, dict[str, float]]:
+    """{cell: {column key: difflib's best ratio of the cell to the column's names}} for the pairs
+    that can reach HEADER_SIMILARITY. The Indel similarity (longest common subsequence) bounds
+    difflib's ratio from above and is computed in C for all cells and names at once; difflib then
+    compares only the few pairs it lets through. A sheet's first rows cost one call, not a
+    letter-by-letter comparison of every cell with every name."""
+    keys, names = _names(tuple((c.key, c.header, *c.variants) for c in profile.columns))
+    cells = sorted(c for c in cells if c)
+    out: dict[str, dict[str, float]] = {}
+    if not cells or not names:
+        return out
+    # The margin below the threshold: cdist compares in single precision, where 0.85 may come out above
+    # a pair's exact 0.85.
+    matrix = process.cdist(cells, names, scorer=Indel.normalized_similarity, score_cutoff=HEADER_SIMILARITY - 1e-3)
+    for i, j in zip(*matrix.nonzero()):
+        cell, name, key = cells[i], names[j], keys[j]
+        s = 1.0 if name == cell else difflib.SequenceMatcher(None, cell, name).ratio()
+        best = out.setdefault(cell, {})
+        if s > best.get(key, 0.0):
+            best[key] = s
+    return out
+
+
+def match_header(cells: list[object], profile: Profile,
+                 similar: dict[str, dict[str, float]] | None = None) -> dict[str, int]:
+    """Map profile column keys to the 0-based indexes of the header cells that name them.
+    `similar` is `_similar` of these cells (or of more), when the caller has it already."""
+    return _match_keys([header_key(c) for c in cells], profile, similar)
+
+
+def _match_keys(keys: list[str], profile: Profile, similar: dict[str, dict[str, float]] | None) -> dict[str, int]:
     candidates = _header_candidates(profile)
     # Exact names first; only columns still unnamed are looked for letter by letter among the rest.
     taken_keys, taken_cols, out = set(), set(), {}
@@ -96,17 +117,15 @@ def match_header(cells: list[object], profile: Profile) -> dict[str, int]:
                 taken_keys.add(key)
                 taken_cols.add(i)
                 break
-    pairs = []
-    for key, variants in candidates:
-        if key in taken_keys:
-            continue
-        for i, cell in enumerate(keys):
-            if i in taken_cols:
-                continue
-            s = _score(cell, variants)
-            if s >= HEADER_SIMILARITY:
-                pairs.append((s, key, i))
-    pairs.sort(key=lambda p: (-p[0], p[2]))
+    if len(taken_keys) == len(candidates):
+        return out
+    if similar is None:
+        similar = _similar({k for i, k in enumerate(keys) if i not in taken_cols}, profile)
+    pairs = [(s, key, i) for i, cell in enumerate(keys) if cell and i not in taken_cols
+             for key, s in similar.get(cell, {}).items() if key not in taken_keys and s >= HEADER_SIMILARITY]
+    # Best similarity first; equal ones by column, then in the form's order of columns.
+    order = {key: n for n, (key, _) in enumerate(candidates)}
+    pairs.sort(key=lambda p: (-p[0], p[2], order[p[1]]))
     for s, key, i in pairs:
         if key not in taken_keys and i not in taken_cols:
             out[key] = i
@@ -232,7 +251,7 @@ def read_table(path: Path | Source, profile: Profile, limits: Limits | None = No
                 sheet = wb.get_sheet_by_name(name)
                 rows = sheet_rows(sheet, src.info(name))
                 head = list(islice(rows, profile.header_search_rows))
-                found = _find_header(head, profile)
+                found = find_header(head, profile)
                 if found is None:
                     continue
                 header_row, columns = found
@@ -274,20 +293,33 @@ def read_table(path: Path | Source, profile: Profile, limits: Limits | None = No
     return table
 
 
-def _find_header(grid: list[list], profile: Profile) -> tuple[int, dict[str, int]] | None:
-    rows = [(r, cells) for r, cells in enumerate(grid[: profile.header_search_rows])
-            if sum(1 for c in cells if c not in ("", None)) >= MIN_HEADER_COLUMNS]
+def header_keys(grid: list[list], rows: int) -> list[list[str]]:
+    """`header_key` of every cell of the grid's first rows."""
+    return [[header_key(c) for c in cells] for cells in grid[:rows]]
+
+
+def find_header(grid: list[list], profile: Profile,
+                keyed: list[list[str]] | None = None) -> tuple[int, dict[str, int]] | None:
+    """(0-based row, {column key: 0-based column}) of the form's header among the sheet's first rows.
+    `keyed` is `header_keys` of the grid (to at least profile.header_search_rows rows), when the
+    caller has it already."""
+    keyed = header_keys(grid, profile.header_search_rows) if keyed is None else keyed
+    rows = [(r, keys) for r, keys in enumerate(keyed[: profile.header_search_rows])
+            if sum(1 for k in keys if k) >= MIN_HEADER_COLUMNS]
     # Most headers name several columns exactly: find that row cheaply first, and compare letter by
-    # letter only there; the slow fuzzy search of every row is left for headers that are all typed
+    # letter only there; the fuzzy search of every row is left for headers that are all typed
     # differently from the form.
     exact = set().union(*(v for _, v in _header_candidates(profile)))
-    counted = [(sum(1 for c in cells if header_key(c) in exact), r, cells) for r, cells in rows]
-    n, r, cells = max(counted, default=(0, 0, []), key=lambda t: (t[0], -t[1]))
+    counted = [(sum(1 for k in keys if k in exact), r, keys) for r, keys in rows]
+    n, r, keys = max(counted, default=(0, 0, []), key=lambda t: (t[0], -t[1]))
     if n >= MIN_HEADER_COLUMNS:
-        return r, match_header(cells, profile)
+        return r, _match_keys(keys, profile, None)
     best = None
-    for r, cells in rows:
-        columns = match_header(cells, profile)
+    similar = _similar({k for _, keys in rows for k in keys}, profile)
+    for r, keys in rows:
+        if sum(1 for k in keys if k in similar) < MIN_HEADER_COLUMNS:
+            continue  # fewer cells like any column's name than a header has
+        columns = _match_keys(keys, profile, similar)
         if len(columns) >= MIN_HEADER_COLUMNS and (best is None or len(columns) > len(best[1])):
             best = (r, columns)
     return best

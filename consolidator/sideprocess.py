@@ -12,13 +12,18 @@ from __future__ import annotations
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from consolidator.importing import heavy_imports
+
 
 def _warm_up() -> None:
-    import consolidator.order  # noqa: F401 - python-docx, babel and pandas, imported ahead of need
+    with heavy_imports():
+        import consolidator.order  # noqa: F401 - python-docx and babel (not pandas), imported ahead of need
 
 
 def _working_days(years: list[int]):
-    from consolidator.workdays import year_working_days
+    with heavy_imports():
+        import holidays  # noqa: F401
+        from consolidator.workdays import year_working_days
 
     return year_working_days(years)
 

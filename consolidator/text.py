@@ -39,6 +39,11 @@ def match_key(value: str, fold_spaces_only: bool = False) -> str:
     """A key for comparing against a vocabulary: case, ё/е, quotes, spaces, hyphens and Latin
     look-alikes inside Cyrillic words do not matter. With fold_spaces_only hyphens are kept
     (used for regex matching of points)."""
+    return _match_key(value if type(value) is str else clean(value), fold_spaces_only)
+
+
+@lru_cache(maxsize=1 << 14)  # a batch repeats its groups, kinds and points in every file
+def _match_key(value: str, fold_spaces_only: bool) -> str:
     text = clean(value).lower().replace("ё", "е")
     text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_HOMOGLYPHS), text)
     text = re.sub(r"[«»\"“”„']", "", text)
@@ -51,7 +56,7 @@ def match_key(value: str, fold_spaces_only: bool = False) -> str:
 def header_key(value: object) -> str:
     """A header cell compared to the form: case, line breaks, repeated spaces, ё/е and footnote
     asterisks do not matter."""
-    return _header_key(value) if isinstance(value, str) else _header_key_uncached(value)
+    return _header_key(value if isinstance(value, str) else clean(value))
 
 
 @lru_cache(maxsize=1 << 14)  # every file of a batch repeats the form's header, and its first rows' values

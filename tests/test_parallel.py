@@ -102,3 +102,40 @@ def test_an_side_process_that_fails_leaves_the_order_to_the_main_process(tmp_pat
     inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
     batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path, date(2024, 7, 16), side_process=Broken())
     assert batch.order == {"path": pipeline.ORDER} and (tmp_path / pipeline.ORDER).stat().st_size > 10_000
+
+
+def test_the_side_process_writes_the_order_without_pandas(tmp_path):
+    # The second process imports python-docx, not pandas (0.5 s of CPU beside the main process's own
+    # import): what it is sent, and the order module, must load in an interpreter without pandas.
+    import pickle
+    import subprocess
+    import sys
+    from datetime import date
+
+    from consolidator import pipeline
+    from consolidator.profile import load_profile
+
+    sent = []
+
+    class Recorder:
+        def write(self, batch, rows, path):
+            from concurrent.futures import Future
+
+            sent.append(pickle.dumps((batch, rows, path)))
+            failed = Future()
+            failed.set_exception(RuntimeError("recorded only"))
+            return failed
+
+    inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
+    pipeline.run(load_profile("udmurt"), inbox, tmp_path / "out", date(2024, 7, 16), side_process=Recorder())
+    (tmp_path / "sent.pickle").write_bytes(sent[0])
+    script = (
+        "import pickle, sys\n"
+        "from consolidator.order import write_order\n"
+        f"batch, rows, _ = pickle.loads(open({str(tmp_path / 'sent.pickle')!r}, 'rb').read())\n"
+        f"write_order(batch, rows, __import__('pathlib').Path({str(tmp_path / 'order.docx')!r}))\n"
+        "assert 'pandas' not in sys.modules and 'numpy' not in sys.modules, 'pandas imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "order.docx").read_bytes()[:2] == b"PK"

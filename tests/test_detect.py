@@ -1,0 +1,224 @@
+"""Choosing the profile from the inbox (detect, pipeline.survey), and finding a header typed
+differently from the form (read.match_header, whose letter-by-letter comparison is prefiltered in C)."""
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import consolidator.pipeline as pipeline
+from consolidator.cli import main
+from consolidator.detect import best_form, choose_profile, score_forms
+from consolidator.profile import available_profiles, load_profile
+from consolidator.read import HEADER_SIMILARITY, match_header, read_table
+from consolidator.text import header_key
+from tests.workbooks import HEADER_ROW, make_form
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = {name: load_profile(name) for name in available_profiles()}
+
+
+# --- the header match is difflib's, only faster ---------------------------------------------------
+
+def _difflib_match(cells: list[object], profile) -> dict[str, int]:
+    """The header match as it was before the C prefilter: every unnamed column against every cell
+    with difflib alone (quick_ratio, then ratio)."""
+    keys = [header_key(c) for c in cells]
+    candidates = [(c.key, sorted({header_key(v) for v in (c.header, *c.variants)})) for c in profile.columns]
+    taken_keys, taken_cols, out = set(), set(), {}
+    for key, variants in candidates:
+        for i, cell in enumerate(keys):
+            if i not in taken_cols and cell in variants:
+                out[key] = i
+                taken_keys.add(key)
+                taken_cols.add(i)
+                break
+
+    def score(cell: str, variants: list[str]) -> float:
+        if not cell:
+            return 0.0
+        if cell in variants:
+            return 1.0
+        best = 0.0
+        for v in variants:
+            m = difflib.SequenceMatcher(None, cell, v)
+            if m.quick_ratio() >= HEADER_SIMILARITY:
+                best = max(best, m.ratio())
+        return best
+
+    pairs = []
+    for key, variants in candidates:
+        if key in taken_keys:
+            continue
+        for i, cell in enumerate(keys):
+            if i not in taken_cols:
+                s = score(cell, variants)
+                if s >= HEADER_SIMILARITY:
+                    pairs.append((s, key, i))
+    pairs.sort(key=lambda p: (-p[0], p[2]))
+    for _, key, i in pairs:
+        if key not in taken_keys and i not in taken_cols:
+            out[key] = i
+            taken_keys.add(key)
+            taken_cols.add(i)
+    return out
+
+
+_NAMES = sorted({n for p in PROFILES.values() for c in p.columns for n in (c.header, *c.variants)})
+
+
+@st.composite
+def _typed(draw) -> str:
+    """A column name of some form as an author may type it: a few letters dropped, added or changed."""
+    text = list(draw(st.sampled_from(_NAMES)))
+    for _ in range(draw(st.integers(0, 5))):
+        op = draw(st.sampled_from(["drop", "add", "change"]))
+        at = draw(st.integers(0, max(0, len(text) - 1)))
+        letter = draw(st.sampled_from("аеионтсрвлкмдпуяыьгзбчйхжшюцщэфъё .,()*-"))
+        if op == "drop" and text:
+            del text[at]
+        elif op == "add":
+            text.insert(at, letter)
+        elif text:
+            text[at] = letter
+    return "".join(text)
+
+
+_cells = st.lists(st.one_of(_typed(), st.text(max_size=30), st.none(), st.integers(0, 20)), min_size=1, max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=_cells, name=st.sampled_from(sorted(PROFILES)))
+def test_header_match_is_difflibs(cells, name):
+    assert match_header(cells, PROFILES[name]) == _difflib_match(cells, PROFILES[name])
+
+
+def test_difflib_reference_finds_typed_names():
+    # The property above compares something: typed names do match, and not only exactly.
+    udmurt = PROFILES["udmurt"]
+    cells = [_typo(c.header) for c in udmurt.columns]
+    assert len(_difflib_match(cells, udmurt)) == len(udmurt.columns)
+    assert all(header_key(c) not in {header_key(v) for col in udmurt.columns for v in (col.header, *col.variants)}
+               for c in cells)
+
+
+# --- a header typed differently from the form, in every cell --------------------------------------
+
+def _typo(text: str) -> str:
+    """One letter of a long name changed (still similar); a short name gets a letter doubled."""
+    at = len(text) // 2
+    if len(text) < 12:
+        return text[:at] + text[at] + text[at:]
+    return text[:at] + ("о" if text[at] != "о" else "а") + text[at + 1:]
+
+
+def _typed_header(path: Path, profile) -> Path:
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for c, col in enumerate(profile.columns, start=1):
+        ws.cell(HEADER_ROW, c, _typo(col.header))
+    wb.save(path)
+    return path
+
+
+def _rows(profile, n: int = 3) -> list[dict]:
+    group = profile.groups[0]
+    return [{profile.group_column: group} | {k: f"Значение {i}" for k in profile.keys
+                                              if k not in (profile.group_column, profile.number_column)}
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("name", ["udmurt", "sverdlovsk"])
+def test_header_with_every_name_mistyped_is_found_and_its_form_detected(tmp_path, name):
+    profile = PROFILES[name]
+    path = _typed_header(make_form(tmp_path / "f.xlsx", profile, _rows(profile)), profile)
+    table = read_table(path, profile)
+    assert table is not None and table.missing == [] and table.header_row == HEADER_ROW
+    assert table.columns == {k: i for i, k in enumerate(profile.keys)}
+    assert best_form(score_forms(path, list(PROFILES.values()))) == name
+
+
+def test_header_mistyped_beyond_similarity_is_not_taken(tmp_path):
+    udmurt = PROFILES["udmurt"]
+    path = make_form(tmp_path / "f.xlsx", udmurt, _rows(udmurt))
+    wb = openpyxl.load_workbook(path)
+    for c, col in enumerate(udmurt.columns, start=1):
+        wb.active.cell(HEADER_ROW, c, col.header[: len(col.header) // 2])  # half a name is not the name
+    wb.save(path)
+    table = read_table(path, udmurt)
+    assert table is None or len(table.columns) < len(udmurt.columns)
+
+
+# --- the inbox is read once when the profile is chosen ---------------------------------------------
+
+def test_choose_profile_by_most_files():
+    profiles = list(PROFILES.values())
+    profile, reason = choose_profile(["sverdlovsk", "udmurt", "sverdlovsk", None], profiles)
+    assert profile.key == "sverdlovsk"
+    assert "2 из 4" in reason and "udmurt — 1" in reason
+    assert choose_profile([None, None], profiles)[0] is None
+
+
+def _counting_reads(monkeypatch) -> list[Path]:
+    calls = []
+    real = pipeline.read_table
+
+    def counted(source, profile, limits=None):
+        calls.append(source)
+        return real(source, profile, limits)
+
+    monkeypatch.setattr(pipeline, "read_table", counted)
+    return calls
+
+
+def test_files_read_by_the_survey_are_not_read_again(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(ROOT / "sample_inputs" / "udmurt", inbox)
+    sverdlovsk = PROFILES["sverdlovsk"]
+    make_form(inbox / "Отдел другого региона" / "перечень.xlsx", sverdlovsk, _rows(sverdlovsk))
+    workbooks = [f for f in pipeline.discover(inbox) if pipeline._skip_reason(f, inbox) is None]
+    calls = _counting_reads(monkeypatch)
+
+    surveyed = pipeline.survey(inbox, list(PROFILES.values()), jobs=1)
+    assert len(calls) == sum(1 for s in surveyed.files.values() if s.form)  # once each, in its own form
+    forms = surveyed.forms()
+    assert forms.count("sverdlovsk") == 1 and forms.count("udmurt") == len(forms) - 1 - forms.count(None)
+    calls.clear()
+    udmurt = PROFILES["udmurt"]
+    alternatives = [p for p in PROFILES.values() if p.key != "udmurt"]
+    batch = pipeline.check(udmurt, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), alternatives=alternatives,
+                           jobs=1, surveyed=surveyed)
+    # Only the files not in the chosen form are read again, in that form.
+    again = {s for s, v in surveyed.files.items() if v.verdict is None and v.form != "udmurt"}
+    assert set(calls) == again and len(calls) == len(again) >= 1
+    assert len(batch.files) == len(pipeline.discover(inbox)) and len(workbooks) >= len(again)
+    other = next(f for f in batch.files if f.path.startswith("Отдел другого региона"))
+    assert any(r.code.endswith("OTHER-FORM") for r in other.remarks)
+
+
+@pytest.mark.parametrize("name", ["udmurt", "nso-minreg"])
+def test_chosen_profile_gives_the_same_run_as_the_profile_given(tmp_path, name):
+    inbox = ROOT / "sample_inputs" / name
+    runner = CliRunner()
+    reports = []
+    for args, out in ((), tmp_path / "auto"), (("--profile", name), tmp_path / "given"):
+        res = runner.invoke(main, ["run", str(inbox), "--out", str(out), "--date", "2024-10-14", *args])
+        assert res.exit_code in (0, 1), res.output
+        reports.append(json.loads((out / "report.json").read_text(encoding="utf-8")))
+    assert reports[0]["profile"] == name
+    assert reports[0] == reports[1]
+    # nso-minreg's sample holds a file in the inspection's form: it is read again and named.
+    if name == "nso-minreg":
+        assert any(r["code"].endswith("OTHER-FORM") for f in reports[0]["files"] for r in f["remarks"])
+
+
+def test_similarity_exactly_at_the_threshold_counts():
+    # difflib's ratio of these is exactly 0.85 (17 letters of 20 in common); found by the property above.
+    assert match_header(["ааака взаимодействия"], PROFILES["nso-gsn"]) == {"point": 0}
