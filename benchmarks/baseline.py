@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from consolidator.annotate import write_returned
 from consolidator.engine import check_batch
 from consolidator.model import ACCEPTED, RETURNED, Batch
-from consolidator.pipeline import discover
+from consolidator.inbox import discover
 from consolidator.profile import Profile
 from consolidator.read import Table, _data_rows, _fill_merged_down, _find_header
 from consolidator.xlsx import BORDER, set_value

@@ -130,10 +130,15 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
     if journal is not None and journal.resolve().is_relative_to(inbox_r):
         raise UsageError(f"Журнал «{journal}» находится внутри папки входящих «{inbox}»: входящие файлы не "
                          f"изменяются, укажите другое место --journal.")
-    # Started before the heavy imports below: it works out the working days and imports python-docx on the
-    # other core meanwhile.
+    # Started before the heavy imports below: on the other core meanwhile, it works out the working days,
+    # reads a small inbox and imports python-docx.
     year = (run_date.date() if run_date else date.today()).year
-    side_process = None if jobs == 1 else _start_side_process([year - 1, year, year + 1])
+    side_process = None
+    if jobs != 1:
+        from consolidator.safety import Limits
+
+        side_process = _start_side_process([year - 1, year, year + 1], inbox, profile_name,
+                                           Limits.from_env(max_unpacked_mb))
     try:
         _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, max_unpacked_mb, jobs,
              side_process)
@@ -142,11 +147,11 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
             side_process.close()
 
 
-def _start_side_process(years: list[int]):
+def _start_side_process(years: list[int], inbox: Path, profile_name: str | None, limits):
     from consolidator.sideprocess import SideProcess
 
     try:
-        return SideProcess(years)
+        return SideProcess(years, inbox, profile_name, limits)
     except Exception:  # no second process on this machine: its work is done in this one
         return None
 
@@ -169,9 +174,9 @@ def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calenda
     registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
     limits = Limits.from_env(max_unpacked_mb)
     with _Progress() as progress:
-        surveyed = None
+        surveyed = side_process.survey() if side_process is not None else None
         if profile_name is None:
-            surveyed, profile_name = _detect(inbox, limits, jobs, progress)
+            surveyed, profile_name = _detect(inbox, limits, jobs, progress, surveyed)
         profile = _profile(profile_name, org)
         alternatives = [_profile(n) for n in available_profiles() if n != profile.key]
         if side_process is not None:
@@ -193,16 +198,17 @@ def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calenda
     sys.exit(EXIT_OK if ok else EXIT_RETURNED)
 
 
-def _detect(inbox: Path, limits, jobs, progress):
-    """Read the inbox's files in the forms they fit, choose the profile by them and say which and why:
-    (the survey, the profile's key)."""
+def _detect(inbox: Path, limits, jobs, progress, surveyed=None):
+    """Read the inbox's files in the forms they fit (unless the second process has: `surveyed`), choose
+    the profile by them and say which and why: (the survey, the profile's key)."""
     from consolidator.detect import choose_profile
-    from consolidator.pipeline import survey
+    from consolidator.inbox import survey
     from consolidator.profile import available_profiles
 
     profiles = [_profile(n) for n in available_profiles()]
-    surveyed = survey(inbox, profiles, progress, limits, jobs)
-    progress.close()
+    if surveyed is None:
+        surveyed = survey(inbox, profiles, progress, limits, jobs)
+        progress.close()
     profile, reason = choose_profile(surveyed.forms(), profiles)
     if profile is None:
         click.echo(f"Профиль не определен: {reason}. Используется профиль по умолчанию «{DEFAULT_PROFILE}».",

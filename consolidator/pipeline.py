@@ -3,88 +3,35 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import stat
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable
 
 from consolidator.annotate import RETURNED_DIR, write_returned
 from consolidator.atomic import write_text
 from consolidator.consolidate import FILE_NAME as CONSOLIDATED
-from consolidator.detect import Score, best_form, score_forms
 from consolidator.eml import write_draft
+from consolidator.inbox import Progress, Read, Survey, discover, intern_rows, no_progress, read_one, skip_reason, with_form
 from consolidator.engine import check_batch
 from consolidator.journal import FILE_NAME as JOURNAL
 from consolidator.journal import Journal
 from consolidator.lock import out_lock
-from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult, as_columns
+from consolidator.model import ACCEPTED, RETURNED, SKIPPED, Batch, FileResult, as_columns
 from consolidator.parallel import context as parallel_context
 from consolidator.parallel import Started, run_map
 from consolidator.profile import Profile
 from consolidator.protocol import FILE_NAME as PROTOCOL
-from consolidator.read import Table, UnreadableError, read_table
-from consolidator.safety import Limits, Source, inspect
+from consolidator.read import Table
+from consolidator.safety import Limits
 from consolidator.sideprocess import SideProcess
-from consolidator.text import match_key
 from consolidator.tracking import Subdivision, record, track
 from consolidator.workdays import Calendar
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 REPORT = "report.json"
 ORDER = "Проект приказа.docx"  # order.FILE_NAME, named here so that python-docx is imported only to write it
-
-# progress(label, total) starts a stage of `total` steps and returns step(name), called per file.
-Progress = Callable[[str, int], Callable[[str], None]]
-
-
-def _no_progress(label: str, total: int) -> Callable[[str], None]:
-    return lambda name: None
-
-
-def discover(inbox: Path) -> list[FileResult]:
-    """Every file under the inbox, in a stable order; folders name the subdivision."""
-    inbox = inbox.resolve()
-    found = []
-    for root, dirs, names in os.walk(inbox):
-        dirs.sort()
-        # A folder that is a link is not entered: it may lead out of the inbox.
-        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
-        for name in sorted(names):
-            path = Path(root) / name
-            rel = PurePosixPath(*path.relative_to(inbox).parts)
-            folder = rel.parts[0] if len(rel.parts) > 1 else None
-            found.append(FileResult(path=str(rel), source=path, subdivision=folder or ""))
-    return found
-
-
-def _skip_reason(f: FileResult, inbox: Path) -> str | None:
-    name = f.source.name
-    if f.source.is_symlink():
-        target = f.source.resolve()
-        if not target.is_relative_to(inbox.resolve()):
-            return "Ссылка на файл вне папки входящих: такие ссылки не открываются."
-        if target.exists():
-            # The file it points to is in the inbox and is checked itself: its rows count once.
-            rel = PurePosixPath(*target.relative_to(inbox.resolve()).parts)
-            return f"Ссылка на файл «{rel}» этой же папки входящих: файл проверяется один раз, под своим именем."
-    try:
-        mode = f.source.stat().st_mode
-    except OSError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        return "Это не обычный файл (устройство или канал): такие файлы не открываются."
-    if name.startswith("~$"):
-        return "Служебный файл блокировки Excel (~$…), создается при открытии книги; это не перечень."
-    if f.source.suffix.lower() not in WORKBOOK_SUFFIXES:
-        ext = f.source.suffix or "без расширения"
-        return f"Файл {ext} не является книгой Excel или OpenDocument (.xlsx, .xlsm, .xls, .xlsb, .ods)."
-    return None
-
 
 def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
         journal_path: Path | None = None, registry: list[Subdivision] | None = None,
@@ -97,7 +44,7 @@ def run(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Prog
     `surveyed`: the inbox as `survey` read it to choose the profile (its files are not read again).
 
     One run at a time per `out` (lock.out_lock): a second run waits for the first, then refuses."""
-    progress = progress or _no_progress
+    progress = progress or no_progress
     calendar = calendar or Calendar()
     registry = registry or []
     with out_lock(out, lock_timeout, on_lock_wait):
@@ -147,126 +94,6 @@ def _sweep_temporary(out: Path) -> None:
             p.unlink(missing_ok=True)
 
 
-def _looks_foreign(table: Table, profile: Profile) -> bool:
-    """A table that lacks columns, or whose groups are mostly not this profile's, may be another form."""
-    if table.missing or not table.rows:
-        return True
-    groups = {match_key(g) for g in profile.groups}
-    col = profile.keys.index(profile.group_column)
-    known = sum(1 for _, values in table.rows if match_key(values[col]) in groups)
-    return known < len(table.rows) / 2
-
-
-def _other_form(path: Path | Source, profile: Profile, alternatives: list[Profile],
-                scores: dict[str, Score] | None = None) -> str | None:
-    """The name of another profile whose form fits the file strictly better than this profile's.
-    `scores` are the file's `score_forms` for these profiles, when the survey has them already."""
-    if scores is None or not all(p.key in scores for p in (profile, *alternatives)):
-        try:
-            scores = score_forms(path, [profile, *alternatives])
-        except Exception:  # the file was read once already; a second look that fails names no form
-            return None
-    best = best_form(scores)
-    if best is None or best == profile.key or scores[best].key <= scores[profile.key].key:
-        return None
-    return next(p.name for p in alternatives if p.key == best)
-
-
-Read = tuple[str | None, str | None, Table | None]  # (verdict, reason, table) of one file
-
-
-def _read_one(source: Path) -> Read:
-    """Read one workbook (in a worker process when the batch is large)."""
-    profile, alternatives, limits = parallel_context()
-    try:
-        table = read_table(source, profile, limits)
-    except UnreadableError as exc:
-        return UNREADABLE, str(exc), None
-    except Exception as exc:  # one odd file must not stop the batch
-        return _unreadable(exc)
-    return None, None, _with_form(table, source, profile, alternatives)
-
-
-def _unreadable(exc: Exception) -> Read:
-    return UNREADABLE, f"Файл не удалось прочитать: {type(exc).__name__}: {str(exc)[:200]}.", None
-
-
-def _with_form(table: Table | None, source: Path | Source, profile: Profile, alternatives: list[Profile] | None,
-               scores: dict[str, Score] | None = None) -> Table:
-    """The table (an empty one when the form's header was not found), with the other form it may be in."""
-    if table is None:
-        table = Table(sheet=None, header_row=0, columns={}, missing=list(profile.keys))
-    if alternatives and _looks_foreign(table, profile):
-        try:
-            table.other_form = _other_form(source, profile, alternatives, scores)
-        except Exception:  # the form could not be compared: the file's own remarks stand
-            table.other_form = None
-    return table
-
-
-@dataclass
-class Surveyed:
-    """One file as the survey saw it: read in the form it fits best (`form`, a profile key), or unreadable."""
-    verdict: str | None
-    reason: str | None
-    form: str | None = None
-    table: Table | None = None
-    scores: dict[str, Score] = field(default_factory=dict)
-
-
-@dataclass
-class Survey:
-    """Every workbook of an inbox, read once, in whichever known form it fits best. Choosing the
-    profile needs each file's form, and reading a file costs little more than finding its form: so the
-    files are read in their own forms now, and `check` reads again only the files in another form
-    than the one chosen."""
-    files: dict[Path, Surveyed]
-    texts: dict[str, str] = field(default_factory=dict)  # the texts of the tables, each held once
-    seconds: float = 0.0  # time spent reading
-
-    def forms(self) -> list[str | None]:
-        """The form of each readable file (None: no known form)."""
-        return [s.form for s in self.files.values() if s.verdict is None]
-
-
-def _survey_one(source: Path) -> Surveyed:
-    """Find the form of one workbook and read it in that form (in a worker process when the batch is large)."""
-    profiles, limits = parallel_context()
-    try:
-        src = inspect(source, limits)
-        scores = score_forms(src, profiles)
-        form = best_form(scores)
-        table = read_table(src, next(p for p in profiles if p.key == form)) if form else None
-    except UnreadableError as exc:
-        return Surveyed(UNREADABLE, str(exc))
-    except Exception as exc:  # one odd file must not stop the batch
-        return Surveyed(*_unreadable(exc)[:2])
-    return Surveyed(None, None, form, table, scores)
-
-
-def survey(inbox: Path, profiles: list[Profile], progress: Progress | None = None, limits: Limits | None = None,
-           jobs: int | None = None) -> Survey:
-    """Read every workbook of the inbox in the known form it fits best (to choose the profile by)."""
-    started = time.perf_counter()
-    files = [f for f in discover(inbox) if _skip_reason(f, inbox) is None]
-    step = (progress or _no_progress)("Чтение файлов", len(files))
-    result = Survey({})
-    for f, surveyed in zip(files, run_map(_survey_one, [f.source for f in files], (profiles, limits), jobs)):
-        step(f.path)
-        if surveyed.table is not None:
-            _intern_rows(surveyed.table, result.texts)
-        result.files[f.source] = surveyed
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def _intern_rows(table: Table, texts: dict[str, str]) -> None:
-    """Equal texts of different files become one object: a region's batch repeats its groups,
-    points and kinds hundreds of thousands of times, and each file's copies would stay alive."""
-    intern = texts.setdefault
-    table.rows = [(r, [intern(v, v) for v in values]) for r, values in table.rows]
-
-
 def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Progress | None = None,
           calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
           limits: Limits | None = None, jobs: int | None = None, surveyed: Survey | None = None) -> Batch:
@@ -279,23 +106,23 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
     reads: dict[int, Read] = {}
     to_read = []
     for i, f in enumerate(files):
-        reason = _skip_reason(f, inbox)
+        reason = skip_reason(f, inbox)
         f.subdivision = f.subdivision or f.source.stem  # refined from the form's title line when read
         known = surveyed.files.get(f.source) if surveyed and not reason else None
         if reason:
             f.verdict, f.reason = SKIPPED, reason
         elif known is not None and (known.verdict is not None or known.form == profile.key):
-            table = known.table and _with_form(known.table, f.source, profile, alternatives, known.scores)
+            table = known.table and with_form(known.table, f.source, profile, alternatives, known.scores)
             reads[i] = (known.verdict, known.reason, table)
         else:
             to_read.append(i)
-    step = (progress or _no_progress)("Чтение файлов", len(to_read)) if to_read or not surveyed else None
+    step = (progress or no_progress)("Чтение файлов", len(to_read)) if to_read or not surveyed else None
     ctx = (profile, alternatives, limits)
     texts = surveyed.texts if surveyed else {}
-    for i, read in zip(to_read, run_map(_read_one, [files[i].source for i in to_read], ctx, jobs)):
+    for i, read in zip(to_read, run_map(read_one, [files[i].source for i in to_read], ctx, jobs)):
         step(files[i].path)
         if read[2] is not None:
-            _intern_rows(read[2], texts)
+            intern_rows(read[2], texts)
         reads[i] = read
     for i, (verdict, reason, table) in sorted(reads.items()):
         f = files[i]

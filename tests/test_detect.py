@@ -1,4 +1,4 @@
-"""Choosing the profile from the inbox (detect, pipeline.survey), and finding a header typed
+"""Choosing the profile from the inbox (detect, inbox.survey), and finding a header typed
 differently from the form (read.match_header, whose letter-by-letter comparison is prefiltered in C)."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import consolidator.inbox as inbox_module
 import consolidator.pipeline as pipeline
 from consolidator.cli import main
 from consolidator.detect import best_form, choose_profile, score_forms
@@ -168,13 +169,13 @@ def test_choose_profile_by_most_files():
 
 def _counting_reads(monkeypatch) -> list[Path]:
     calls = []
-    real = pipeline.read_table
+    real = inbox_module.read_table
 
     def counted(source, profile, limits=None):
         calls.append(source)
         return real(source, profile, limits)
 
-    monkeypatch.setattr(pipeline, "read_table", counted)
+    monkeypatch.setattr(inbox_module, "read_table", counted)
     return calls
 
 
@@ -183,10 +184,10 @@ def test_files_read_by_the_survey_are_not_read_again(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "sample_inputs" / "udmurt", inbox)
     sverdlovsk = PROFILES["sverdlovsk"]
     make_form(inbox / "Отдел другого региона" / "перечень.xlsx", sverdlovsk, _rows(sverdlovsk))
-    workbooks = [f for f in pipeline.discover(inbox) if pipeline._skip_reason(f, inbox) is None]
+    workbooks = [f for f in inbox_module.discover(inbox) if inbox_module.skip_reason(f, inbox) is None]
     calls = _counting_reads(monkeypatch)
 
-    surveyed = pipeline.survey(inbox, list(PROFILES.values()), jobs=1)
+    surveyed = inbox_module.survey(inbox, list(PROFILES.values()), jobs=1)
     assert len(calls) == sum(1 for s in surveyed.files.values() if s.form)  # once each, in its own form
     forms = surveyed.forms()
     assert forms.count("sverdlovsk") == 1 and forms.count("udmurt") == len(forms) - 1 - forms.count(None)
@@ -198,7 +199,7 @@ def test_files_read_by_the_survey_are_not_read_again(tmp_path, monkeypatch):
     # Only the files not in the chosen form are read again, in that form.
     again = {s for s, v in surveyed.files.items() if v.verdict is None and v.form != "udmurt"}
     assert set(calls) == again and len(calls) == len(again) >= 1
-    assert len(batch.files) == len(pipeline.discover(inbox)) and len(workbooks) >= len(again)
+    assert len(batch.files) == len(inbox_module.discover(inbox)) and len(workbooks) >= len(again)
     other = next(f for f in batch.files if f.path.startswith("Отдел другого региона"))
     assert any(r.code.endswith("OTHER-FORM") for r in other.remarks)
 

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from consolidator import pipeline
+from consolidator.inbox import WORKBOOK_SUFFIXES
 from consolidator.profile import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(p for p in (ROOT / "sample_inputs" / "udmurt").rglob("*")
-                 if p.suffix.lower() in pipeline.WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
+                 if p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$"))
 SEED = 20240716
 MUTANTS_PER_SAMPLE = 8
 VERDICTS = {"accepted", "returned", "unreadable", "skipped"}

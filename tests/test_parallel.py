@@ -139,3 +139,43 @@ def test_the_side_process_writes_the_order_without_pandas(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "order.docx").read_bytes()[:2] == b"PK"
+
+
+def test_the_side_process_surveys_a_small_inbox_as_this_process_would():
+    from consolidator.inbox import survey
+    from consolidator.profile import available_profiles, load_profile
+    from consolidator.safety import Limits
+    from consolidator.sideprocess import SideProcess
+
+    inbox = Path(__file__).parent.parent / "sample_inputs" / "nso-minreg"
+    profiles = [load_profile(n) for n in available_profiles()]
+    here = survey(inbox, profiles, limits=Limits(), jobs=1)
+    assert sorted(set(here.forms())) == ["nso-gsn", "nso-minreg"]  # the sample holds a file in another form
+    for given in (None, "nso-minreg"):
+        side = SideProcess([2024], inbox, given, Limits())
+        try:
+            there = side.survey()
+        finally:
+            side.close()
+        assert there is not None and there.files == here.files and there.texts == here.texts
+    side = SideProcess([2024], inbox, None, Limits(), most=3)  # more workbooks than that: the pool reads them
+    try:
+        assert side.survey() is None
+    finally:
+        side.close()
+
+
+def test_a_run_with_the_side_process_is_the_run_without(tmp_path):
+    from click.testing import CliRunner
+
+    from consolidator.cli import main
+
+    inbox = Path(__file__).parent.parent / "sample_inputs" / "nso-minreg"
+    for given in ((), ("--profile", "nso-minreg")):
+        reports = []
+        for jobs in ((), ("--jobs", "1")):
+            out = tmp_path / f"out{len(given)}{len(jobs)}"
+            res = CliRunner().invoke(main, ["run", str(inbox), "--out", str(out), "--date", "2024-10-14", *given, *jobs])
+            assert res.exit_code in (0, 1), res.output
+            reports.append((out / "report.json").read_text(encoding="utf-8"))
+        assert reports[0] == reports[1]
