@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from consolidator.profile import Profile
-from consolidator.read import MIN_HEADER_COLUMNS, find_header, header_keys, open_workbook
+from consolidator.read import MIN_HEADER_COLUMNS, Book, find_header, header_keys
+from consolidator.safety import Source, inspect
 from consolidator.text import match_key
 
 # Rows read below the header to count group names: enough to tell forms apart, cheap to read.
@@ -29,23 +31,21 @@ class Score:
         return (self.columns, self.groups)
 
 
-def score_forms(path: Path, profiles: list[Profile]) -> dict[str, Score]:
-    """The best score of each profile's form over the workbook's sheets."""
+def score_forms(path: Path | Source | Book, profiles: list[Profile]) -> dict[str, Score]:
+    """The best score of each profile's form over the workbook's sheets. A Book given is read on,
+    not closed: the table is then read from the rows already read here."""
+    if not isinstance(path, Book):
+        with Book(path if isinstance(path, Source) else inspect(Path(path))) as book:
+            return score_forms(book, profiles)
     best = {p.key: Score(0, 0) for p in profiles}
-    depth = max(p.header_search_rows for p in profiles) + SAMPLE_ROWS
-    wb = open_workbook(path)
-    try:
-        for name in wb.sheet_names:
-            grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=depth)
-            keyed = header_keys(grid, depth - SAMPLE_ROWS)
-            for p in profiles:
-                s = _score_sheet(grid, p, keyed)
-                if s.key > best[p.key].key:
-                    best[p.key] = s
-    finally:
-        close = getattr(wb, "close", None)
-        if close:
-            close()
+    search = max(p.header_search_rows for p in profiles)
+    for name in path.sheet_names:
+        grid = list(islice(path.rows(name), search + SAMPLE_ROWS))
+        keyed = header_keys(grid, search)
+        for p in profiles:
+            s = _score_sheet(grid, p, keyed)
+            if s.key > best[p.key].key:
+                best[p.key] = s
     return best
 
 

@@ -17,7 +17,7 @@ from consolidator.model import UNREADABLE, FileResult
 from consolidator.parallel import context as parallel_context
 from consolidator.parallel import run_map
 from consolidator.profile import Profile
-from consolidator.read import Table, UnreadableError, read_table
+from consolidator.read import Book, Table, UnreadableError, read_table
 from consolidator.safety import Limits, Source, inspect
 from consolidator.text import match_key
 
@@ -130,7 +130,8 @@ def with_form(table: Table | None, source: Path | Source, profile: Profile, alte
 
 @dataclass
 class Surveyed:
-    """One file as the survey saw it: read in the form it fits best (`form`, a profile key), or unreadable."""
+    """One file as the survey saw it: read in the form it fits best (`form`, a profile key), or
+    unreadable (in that form; with no form, in any)."""
     verdict: str | None
     reason: str | None
     form: str | None = None
@@ -154,17 +155,29 @@ class Survey:
 
 
 def _survey_one(source: Path) -> Surveyed:
-    """Find the form of one workbook and read it in that form (in a worker process when the batch is large)."""
+    """Find the form of one workbook and read it in that form, from the same rows (in a worker
+    process when the batch is large)."""
     profiles, limits = parallel_context()
     try:
-        src = inspect(source, limits)
-        scores = score_forms(src, profiles)
-        form = best_form(scores)
-        table = read_table(src, next(p for p in profiles if p.key == form)) if form else None
-    except UnreadableError as exc:
+        book = Book(inspect(source, limits))
+    except UnreadableError as exc:  # no profile could read it
         return Surveyed(UNREADABLE, str(exc))
     except Exception as exc:  # one odd file must not stop the batch
         return Surveyed(*_unreadable(exc)[:2])
+    with book:
+        try:
+            scores = score_forms(book, profiles)
+        except Exception:  # read with the profile chosen, which says what is wrong with the file
+            return Surveyed(None, None)
+        form = best_form(scores)
+        if form is None:
+            return Surveyed(None, None, None, None, scores)
+        try:
+            table = read_table(book, next(p for p in profiles if p.key == form))
+        except UnreadableError as exc:  # unreadable in its own form
+            return Surveyed(UNREADABLE, str(exc), form)
+        except Exception as exc:
+            return Surveyed(*_unreadable(exc)[:2], form)
     return Surveyed(None, None, form, table, scores)
 
 

@@ -111,7 +111,7 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
         known = surveyed.files.get(f.source) if surveyed and not reason else None
         if reason:
             f.verdict, f.reason = SKIPPED, reason
-        elif known is not None and (known.verdict is not None or known.form == profile.key):
+        elif known is not None and (known.form == profile.key or (known.verdict is not None and known.form is None)):
             table = known.table and with_form(known.table, f.source, profile, alternatives, known.scores)
             reads[i] = (known.verdict, known.reason, table)
         else:

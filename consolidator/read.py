@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
+from typing import Iterator
 from pathlib import Path
 
 import python_calamine
@@ -211,6 +212,53 @@ def sheet_rows(sheet, info: SheetInfo | None = None):
         yield cells
 
 
+class Book:
+    """An opened workbook whose sheets' rows are read once, however often they are looked at: the
+    survey scores every form on a sheet's first rows, then reads the table from the same rows.
+    Rows are read as far as they are asked for. Rows are shared: a reader copies one to change it."""
+
+    def __init__(self, src: Source):
+        self.src = src
+        self.wb = open_workbook(src)
+        self._sheets: dict[str, object] = {}
+        self._read: dict[str, tuple[Iterator[list], list[list]]] = {}
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return self.wb.sheet_names
+
+    def sheet(self, name: str):
+        if name not in self._sheets:
+            self._sheets[name] = self.wb.get_sheet_by_name(name)
+        return self._sheets[name]
+
+    def rows(self, name: str) -> Iterator[list]:
+        """The sheet's rows from row 1 (`sheet_rows`), read on as far as the caller goes."""
+        if name not in self._read:
+            self._read[name] = (sheet_rows(self.sheet(name), self.src.info(name)), [])
+        source, seen = self._read[name]
+        i = 0
+        while True:
+            if i == len(seen):
+                row = next(source, None)
+                if row is None:
+                    return
+                seen.append(row)
+            yield seen[i]
+            i += 1
+
+    def close(self) -> None:
+        close = getattr(self.wb, "close", None)
+        if close:
+            close()
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def _until_blank_run(rows, columns: dict[str, int]) -> list[list]:
     """Rows up to the first run of BLANK_RUN rows with nothing in the table's columns."""
     cols = sorted(set(columns.values()))
@@ -235,47 +283,48 @@ def _hidden_sheets(wb) -> set[str]:
         return set()
 
 
-def read_table(path: Path | Source, profile: Profile, limits: Limits | None = None) -> Table | None:
+def read_table(path: Path | Source | Book, profile: Profile, limits: Limits | None = None) -> Table | None:
     """The form's table from the best-matching sheet, or None when no sheet has the form's header.
 
     Each sheet's first rows are searched for the header; only a sheet with the header is read on,
-    and only to the table's end (BLANK_RUN empty rows)."""
-    src = path if isinstance(path, Source) else inspect(Path(path), limits)
-    wb = open_workbook(src)
+    and only to the table's end (BLANK_RUN empty rows). A Book given is read on, not closed."""
+    if isinstance(path, Book):
+        return _read_table(path, profile)
+    with Book(path if isinstance(path, Source) else inspect(Path(path), limits)) as book:
+        return _read_table(book, profile)
+
+
+def _read_table(book: Book, profile: Profile) -> Table | None:
+    src, wb = book.src, book.wb
     best: tuple[int, int, Table, list, list] | None = None
     ods_merges = None
-    try:
-        hidden = _hidden_sheets(wb)
-        for order, name in enumerate(wb.sheet_names):
-            try:
-                sheet = wb.get_sheet_by_name(name)
-                rows = sheet_rows(sheet, src.info(name))
-                head = list(islice(rows, profile.header_search_rows))
-                found = find_header(head, profile)
-                if found is None:
-                    continue
-                header_row, columns = found
-                if best is not None and len(columns) <= len(best[2].columns):
-                    continue
-                grid = head + _until_blank_run(rows, columns)
-                if src.kind == "ods":
-                    ods_merges = ods_merges if ods_merges is not None else ods_merged_ranges(src.path)
-                    merged = ods_merges.get(name, [])
-                else:
-                    merged = sheet.merged_cell_ranges or []
-            except UnreadableError:
-                raise
-            except BaseException as exc:
-                _reraise_fatal(exc)
-                raise UnreadableError(f"Лист «{name}» не удалось прочитать: файл поврежден "
-                                      f"({type(exc).__name__}: {str(exc)[:200]}).") from exc
-            missing = [k for k in profile.keys if k not in columns]
-            table = Table(name, header_row + 1, columns, missing, sheet_hidden=name in hidden)
-            best = (order, header_row, table, grid, merged)
-    finally:
-        close = getattr(wb, "close", None)
-        if close:
-            close()
+    hidden = _hidden_sheets(wb)
+    for order, name in enumerate(wb.sheet_names):
+        try:
+            sheet = book.sheet(name)
+            rows = book.rows(name)
+            head = list(islice(rows, profile.header_search_rows))
+            found = find_header(head, profile)
+            if found is None:
+                continue
+            header_row, columns = found
+            if best is not None and len(columns) <= len(best[2].columns):
+                continue
+            grid = head + _until_blank_run(rows, columns)
+            if src.kind == "ods":
+                ods_merges = ods_merges if ods_merges is not None else ods_merged_ranges(src.path)
+                merged = ods_merges.get(name, [])
+            else:
+                merged = sheet.merged_cell_ranges or []
+        except UnreadableError:
+            raise
+        except BaseException as exc:
+            _reraise_fatal(exc)
+            raise UnreadableError(f"Лист «{name}» не удалось прочитать: файл поврежден "
+                                  f"({type(exc).__name__}: {str(exc)[:200]}).") from exc
+        missing = [k for k in profile.keys if k not in columns]
+        table = Table(name, header_row + 1, columns, missing, sheet_hidden=name in hidden)
+        best = (order, header_row, table, grid, merged)
     if best is None:
         if src.text:
             # A text table under a workbook's extension is read only when it is the form.
@@ -284,6 +333,7 @@ def read_table(path: Path | Source, profile: Profile, limits: Limits | None = No
                                   f"в формате .xlsx.")
         return None
     _, header_row, table, grid, merged = best
+    grid = [list(row) for row in grid]  # the book's rows are shared; merges are filled down in copies
     table.origin = _fill_merged_down(grid, merged)
     table.subdivision = _subdivision_line(grid[:header_row], profile)
     table.rows = list(_data_rows(grid, header_row, table.columns, profile))
