@@ -223,3 +223,22 @@ def test_chosen_profile_gives_the_same_run_as_the_profile_given(tmp_path, name):
 def test_similarity_exactly_at_the_threshold_counts():
     # difflib's ratio of these is exactly 0.85 (17 letters of 20 in common); found by the property above.
     assert match_header(["ааака взаимодействия"], PROFILES["nso-gsn"]) == {"point": 0}
+
+
+FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("*.*[sx]"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_a_table_read_from_the_surveyed_rows_is_the_table_read_alone(path):
+    # The survey scores the forms on a sheet's rows, then reads the table from the same rows (Book):
+    # merges filled down and rows read on must not differ from a reading of the file alone.
+    from consolidator.read import Book
+    from consolidator.safety import inspect
+
+    udmurt = PROFILES["udmurt"]
+    alone = read_table(path, udmurt)
+    with Book(inspect(path)) as book:
+        score_forms(book, list(PROFILES.values()))
+        first = read_table(book, udmurt)
+        again = read_table(book, udmurt)
+    assert first == alone and again == alone
