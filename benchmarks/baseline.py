@@ -19,7 +19,7 @@ from consolidator.engine import check_batch
 from consolidator.model import ACCEPTED, RETURNED, Batch
 from consolidator.inbox import discover
 from consolidator.profile import Profile
-from consolidator.read import Table, _data_rows, _fill_merged_down, _find_header
+from consolidator.read import Table, _data_rows, _fill_merged_down, find_header
 from consolidator.xlsx import BORDER, set_value
 
 
@@ -27,7 +27,7 @@ def _read(path: Path, profile: Profile) -> Table | None:
     wb = openpyxl.load_workbook(path, data_only=True)
     for ws in wb.worksheets:
         grid = [["" if c is None else c for c in row] for row in ws.iter_rows(values_only=True)]
-        found = _find_header(grid, profile)
+        found = find_header(grid, profile)
         if found is None:
             continue
         header_row, columns = found

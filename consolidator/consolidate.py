@@ -8,15 +8,17 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
-import pandas as pd
 
 from consolidator.kinds import online_mask, point_column
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, VERDICT_RU, Batch, FileResult
 from consolidator.profile import Profile
 from consolidator.xlsxout import (BOX, Align, Font, Page, Workbook, cell_ref, fit_height, row_heights,
                                   text_height)
+
+if TYPE_CHECKING:  # pandas is imported by the functions that take a frame: `status` does not need it
+    import pandas as pd
 
 FILE_NAME = "Сводный перечень.xlsx"
 SHEET_FORM = "Сводный перечень"
@@ -44,6 +46,8 @@ PORTRAIT = Page(landscape=False, footer=FOOTER)
 
 def plain(value: object) -> object:
     """A DataFrame value as a plain Python value: NaN/NA -> None, numpy scalars -> int/float/str."""
+    import pandas as pd
+
     if value is None:
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
@@ -163,6 +167,8 @@ def _count(rows: pd.DataFrame, column: str) -> Counter:
 def _online_mask(p: Profile, rows: pd.DataFrame) -> pd.Series:
     """`kinds.online_mask`, worked out once per distinct (kind, point) pair: a list repeats a few
     pairs many times, and recognising one is slow."""
+    import pandas as pd
+
     cols = [c for c in dict.fromkeys((p.kind_column, point_column(p))) if c and c in rows]
     if not len(rows) or not cols:
         return online_mask(p, rows)

@@ -8,10 +8,13 @@ profile's kind_agrees rule reads).
 """
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from consolidator.profile import Profile
 from consolidator.text import match_key
+
+if TYPE_CHECKING:  # pandas is imported by the functions that take a frame: `status` does not need it
+    import pandas as pd
 
 
 def point_column(profile: Profile) -> str | None:
@@ -23,6 +26,8 @@ def point_column(profile: Profile) -> str | None:
 
 def row_kinds(profile: Profile, rows: pd.DataFrame) -> pd.Series:
     """The canonical kind of every row, or None where neither the kind column nor the point tells."""
+    import pandas as pd
+
     if not len(rows):
         return pd.Series(dtype=object)
     kinds = profile.vocabulary("kinds")
@@ -38,6 +43,8 @@ def row_kinds(profile: Profile, rows: pd.DataFrame) -> pd.Series:
 
 def online_mask(profile: Profile, rows: pd.DataFrame) -> pd.Series:
     """True for the rows whose kind is an online one."""
+    import pandas as pd
+
     if not len(rows):
         return pd.Series(dtype=bool)
     return row_kinds(profile, rows).isin(profile.online_values())

@@ -64,12 +64,12 @@ class SideProcess:
             self.surveyed = self._pool.submit(_survey, inbox, profile, limits, most)
         self._pool.submit(_warm_up)
 
-    def survey(self, timeout: float = 60):
+    def survey(self):
         """The survey of the inbox, or None (none made, too many files, or it failed)."""
         if self.surveyed is None:
             return None
         try:
-            return self.surveyed.result(timeout=timeout)
+            return self.surveyed.result()
         except Exception:  # the main process reads the files itself
             return None
 

@@ -8,6 +8,8 @@ from click.testing import CliRunner
 from consolidator.cli import EXIT_USAGE, main
 from tests.workbooks import make_form
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def test_click_speaks_russian():
     res = CliRunner().invoke(main, ["run", "--date", "31.02.2024"])
@@ -64,15 +66,20 @@ def test_bad_org_file_is_reported_before_reading(tmp_path, udmurt):
     assert "Профиль определен" not in res.output
 
 
-def test_commands_that_only_read_profiles_do_not_import_pandas():
+def test_commands_that_do_not_check_files_do_not_import_pandas(tmp_path):
     # pandas and pandera take about a second to import: a command that does not check files must not pay it.
     import subprocess
     import sys
 
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(ROOT / "sample_inputs" / "udmurt"), "--out", str(out),
+                                    "--date", "2024-07-16"])
+    assert (out / "журнал.sqlite").exists(), res.output
     code = ("import sys; from click.testing import CliRunner; from consolidator.cli import main; "
             "r = CliRunner().invoke(main, sys.argv[1:]); assert r.exit_code == 0, r.output; "
             "print(sorted(m for m in ('pandas', 'pandera', 'openpyxl', 'docx') if m in sys.modules))")
-    for args in (["--help"], ["profiles"], ["rules", "--profile", "udmurt"]):
+    for args in (["--help"], ["profiles"], ["rules", "--profile", "udmurt"],
+                 ["status", "--out", str(out), "--date", "2024-07-20"]):
         out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
         assert out.stdout.strip() == "[]", (args, out.stdout, out.stderr)
 
