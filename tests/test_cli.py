@@ -33,7 +33,7 @@ def test_incomplete_list_is_announced(tmp_path, udmurt):
     res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
                                     "--profile", "udmurt", "--date", "2024-07-16"])
     assert res.exit_code == 1
-    assert "(1 строка)" in res.output
+    assert "(строк: 1)" in res.output
     assert "Внимание:" in res.output and "НЕПОЛНЫЙ" in res.output
 
 
