@@ -140,6 +140,11 @@ class Surveyed:
     table: Table | None = None
     scores: dict[str, Score] = field(default_factory=dict)
 
+    def stands_for(self, profile: Profile) -> bool:
+        """Whether this is what reading the file with `profile` gives: it was read in that form, or
+        it could not be opened at all."""
+        return self.form == profile.key or (self.verdict is not None and self.form is None)
+
 
 @dataclass
 class Survey:
@@ -180,7 +185,8 @@ def _survey_one(source: Path) -> Surveyed:
             return Surveyed(UNREADABLE, str(exc), form)
         except Exception as exc:
             return Surveyed(*_unreadable(exc)[:2], form)
-    intern_rows(table, {})  # a file repeats its groups and kinds: sent to the main process once each
+    if table is not None:
+        intern_rows(table, {})  # a file repeats its groups and kinds: sent to the main process once each
     return Surveyed(None, None, form, table, scores)
 
 

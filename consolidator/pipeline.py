@@ -111,12 +111,14 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
         known = surveyed.files.get(f.source) if surveyed and not reason else None
         if reason:
             f.verdict, f.reason = SKIPPED, reason
-        elif known is not None and (known.form == profile.key or (known.verdict is not None and known.form is None)):
-            table = known.table and with_form(known.table, f.source, profile, alternatives, known.scores)
-            reads[i] = (known.verdict, known.reason, table)
+        elif known is not None and known.stands_for(profile):
+            if known.verdict is None:
+                reads[i] = (None, None, with_form(known.table, f.source, profile, alternatives, known.scores))
+            else:
+                reads[i] = (known.verdict, known.reason, None)
         else:
             to_read.append(i)
-    step = (progress or no_progress)("Чтение файлов", len(to_read)) if to_read or not surveyed else None
+    step = (progress or no_progress)("Чтение файлов", len(to_read))
     ctx = (profile, alternatives, limits)
     texts = surveyed.texts if surveyed else {}
     for i, read in zip(to_read, run_map(read_one, [files[i].source for i in to_read], ctx, jobs)):

@@ -242,3 +242,24 @@ def test_a_table_read_from_the_surveyed_rows_is_the_table_read_alone(path):
         first = read_table(book, udmurt)
         again = read_table(book, udmurt)
     assert first == alone and again == alone
+
+
+def test_what_the_survey_read_stands_for_a_reading_in_that_form_only():
+    from consolidator.inbox import Surveyed
+
+    udmurt = PROFILES["udmurt"]
+    assert Surveyed(None, None, "udmurt").stands_for(udmurt)
+    assert Surveyed("unreadable", "не открывается").stands_for(udmurt)  # no form could open it
+    assert not Surveyed("unreadable", "лист поврежден", "sverdlovsk").stands_for(udmurt)
+    assert not Surveyed(None, None, "sverdlovsk").stands_for(udmurt) and not Surveyed(None, None).stands_for(udmurt)
+
+
+def test_a_surveyed_file_without_a_table_gets_remarks_not_a_blank_verdict(tmp_path):
+    from consolidator.inbox import Survey, Surveyed
+
+    udmurt = PROFILES["udmurt"]
+    path = make_form(tmp_path / "in" / "А" / "a.xlsx", udmurt, _rows(udmurt))
+    surveyed = Survey({path.resolve(): Surveyed(None, None, "udmurt", None, {})})
+    batch = pipeline.check(udmurt, tmp_path / "in", tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1,
+                           surveyed=surveyed)
+    assert batch.files[0].verdict == "returned" and batch.files[0].errors
