@@ -14,8 +14,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
-from typing import Iterator
 from pathlib import Path
+from typing import Iterator
 
 import python_calamine
 from defusedxml import ElementTree
