@@ -14,7 +14,7 @@ from pathlib import Path
 
 from consolidator.profile import Profile
 from consolidator.read import MIN_HEADER_COLUMNS, Book, find_header, header_keys
-from consolidator.safety import Source, inspect
+from consolidator.safety import Limits, Source, inspect
 from consolidator.text import match_key
 
 # Rows read below the header to count group names: enough to tell forms apart, cheap to read.
@@ -31,11 +31,11 @@ class Score:
         return (self.columns, self.groups)
 
 
-def score_forms(path: Path | Source | Book, profiles: list[Profile]) -> dict[str, Score]:
+def score_forms(path: Path | Source | Book, profiles: list[Profile], limits: Limits | None = None) -> dict[str, Score]:
     """The best score of each profile's form over the workbook's sheets. A Book given is read on,
     not closed: the table is then read from the rows already read here."""
     if not isinstance(path, Book):
-        with Book(path if isinstance(path, Source) else inspect(Path(path))) as book:
+        with Book(path if isinstance(path, Source) else inspect(Path(path), limits)) as book:
             return score_forms(book, profiles)
     best = {p.key: Score(0, 0) for p in profiles}
     search = max(p.header_search_rows for p in profiles)

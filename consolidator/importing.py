@@ -13,13 +13,21 @@ from contextlib import contextmanager
 from typing import Iterator
 
 
+_frozen = False
+
+
 @contextmanager
 def heavy_imports() -> Iterator[None]:
+    """The collector off while the block imports; what exists then is frozen, once per process (a
+    process that runs several commands, as the tests do, does not freeze each run's garbage)."""
+    global _frozen
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if not _frozen:
+            gc.freeze()
+            _frozen = True
         if enabled:
             gc.enable()

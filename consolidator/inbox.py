@@ -17,7 +17,7 @@ from consolidator.model import UNREADABLE, FileResult
 from consolidator.parallel import context as parallel_context
 from consolidator.parallel import run_map
 from consolidator.profile import Profile
-from consolidator.read import Book, Table, UnreadableError, read_table
+from consolidator.read import Book, Table, UnreadableError, read_table, reraise_fatal
 from consolidator.safety import Limits, Source, inspect
 from consolidator.text import match_key
 
@@ -82,12 +82,12 @@ def _looks_foreign(table: Table, profile: Profile) -> bool:
 
 
 def _other_form(path: Path | Source, profile: Profile, alternatives: list[Profile],
-                scores: dict[str, Score] | None = None) -> str | None:
+                scores: dict[str, Score] | None = None, limits: Limits | None = None) -> str | None:
     """The name of another profile whose form fits the file strictly better than this profile's.
     `scores` are the file's `score_forms` for these profiles, when the survey has them already."""
     if scores is None or not all(p.key in scores for p in (profile, *alternatives)):
         try:
-            scores = score_forms(path, [profile, *alternatives])
+            scores = score_forms(path, [profile, *alternatives], limits)
         except Exception:  # the file was read once already; a second look that fails names no form
             return None
     best = best_form(scores)
@@ -110,7 +110,7 @@ def read_one(source: Path) -> Read:
         return _unreadable(exc)
     if table is not None:
         intern_rows(table, {})  # a file repeats its groups and kinds: sent to the main process once each
-    return None, None, with_form(table, source, profile, alternatives)
+    return None, None, with_form(table, source, profile, alternatives, limits=limits)
 
 
 def _unreadable(exc: Exception) -> Read:
@@ -118,13 +118,13 @@ def _unreadable(exc: Exception) -> Read:
 
 
 def with_form(table: Table | None, source: Path | Source, profile: Profile, alternatives: list[Profile] | None,
-               scores: dict[str, Score] | None = None) -> Table:
+              scores: dict[str, Score] | None = None, limits: Limits | None = None) -> Table:
     """The table (an empty one when the form's header was not found), with the other form it may be in."""
     if table is None:
         table = Table(sheet=None, header_row=0, columns={}, missing=list(profile.keys))
     if alternatives and _looks_foreign(table, profile):
         try:
-            table.other_form = _other_form(source, profile, alternatives, scores)
+            table.other_form = _other_form(source, profile, alternatives, scores, limits)
         except Exception:  # the form could not be compared: the file's own remarks stand
             table.other_form = None
     return table
@@ -157,24 +157,27 @@ class Survey:
     seconds: float = 0.0  # time spent reading
 
     def forms(self) -> list[str | None]:
-        """The form of each readable file (None: no known form)."""
-        return [s.form for s in self.files.values() if s.verdict is None]
+        """The form of each file whose form could be looked for (None: no known form)."""
+        return [s.form for s in self.files.values() if s.scores]
 
 
 def _survey_one(source: Path) -> Surveyed:
     """Find the form of one workbook and read it in that form, from the same rows (in a worker
-    process when the batch is large)."""
+    process when the batch is large). Whatever goes wrong is this file's verdict, or leaves the file
+    to be read again with the profile chosen; nothing stops the batch."""
     profiles, limits = parallel_context()
     try:
         book = Book(inspect(source, limits))
     except UnreadableError as exc:  # no profile could read it
         return Surveyed(UNREADABLE, str(exc))
-    except Exception as exc:  # one odd file must not stop the batch
+    except BaseException as exc:  # a Rust panic in python-calamine is a BaseException
+        reraise_fatal(exc)
         return Surveyed(*_unreadable(exc)[:2])
     with book:
         try:
             scores = score_forms(book, profiles)
-        except Exception:  # read with the profile chosen, which says what is wrong with the file
+        except BaseException as exc:  # read with the profile chosen, which says what is wrong with the file
+            reraise_fatal(exc)
             return Surveyed(None, None)
         form = best_form(scores)
         if form is None:
@@ -182,9 +185,10 @@ def _survey_one(source: Path) -> Surveyed:
         try:
             table = read_table(book, next(p for p in profiles if p.key == form))
         except UnreadableError as exc:  # unreadable in its own form
-            return Surveyed(UNREADABLE, str(exc), form)
-        except Exception as exc:
-            return Surveyed(*_unreadable(exc)[:2], form)
+            return Surveyed(UNREADABLE, str(exc), form, None, scores)
+        except BaseException as exc:
+            reraise_fatal(exc)
+            return Surveyed(*_unreadable(exc)[:2], form, None, scores)
     if table is not None:
         intern_rows(table, {})  # a file repeats its groups and kinds: sent to the main process once each
     return Surveyed(None, None, form, table, scores)

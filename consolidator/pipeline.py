@@ -98,7 +98,8 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
           calendar: Calendar | None = None, alternatives: list[Profile] | None = None,
           limits: Limits | None = None, jobs: int | None = None, surveyed: Survey | None = None) -> Batch:
     """Read and check every file; set verdicts, remarks and deadlines. Writes nothing.
-    With `surveyed`, the files it read in this profile's form (or found unreadable) are not read again."""
+    With `surveyed`, the files it read in this profile's form (or found unreadable) are not read again;
+    the survey is used up."""
     started = time.perf_counter()
     files = discover(inbox)
     tables: dict[int, Table] = {}
@@ -108,7 +109,8 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
     for i, f in enumerate(files):
         reason = skip_reason(f, inbox)
         f.subdivision = f.subdivision or f.source.stem  # refined from the form's title line when read
-        known = surveyed.files.get(f.source) if surveyed and not reason else None
+        # Taken out of the survey: its tables are then the batch's alone, freed with it.
+        known = surveyed.files.pop(f.source, None) if surveyed and not reason else None
         if reason:
             f.verdict, f.reason = SKIPPED, reason
         elif known is not None and known.stands_for(profile):
@@ -126,6 +128,8 @@ def check(profile: Profile, inbox: Path, out: Path, run_date: date, progress: Pr
         if read[2] is not None:
             intern_rows(read[2], texts)
         reads[i] = read
+    if surveyed:
+        surveyed.texts.clear()
     for i, (verdict, reason, table) in sorted(reads.items()):
         f = files[i]
         if table is None:

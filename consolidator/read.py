@@ -159,14 +159,14 @@ def open_workbook(path: Path | Source, limits: Limits | None = None):
     except python_calamine.PasswordError as exc:
         raise UnreadableError(PASSWORD_REASON) from exc
     except BaseException as exc:  # calamine raises several error types (and a panic) for broken files
-        _reraise_fatal(exc)
+        reraise_fatal(exc)
         raise UnreadableError(
             f"Файл не удалось открыть как книгу Excel: он поврежден или передан не полностью "
             f"({type(exc).__name__}: {str(exc)[:200]}). Откройте файл, проверьте его и направьте повторно."
         ) from exc
 
 
-def _reraise_fatal(exc: BaseException) -> None:
+def reraise_fatal(exc: BaseException) -> None:
     """python-calamine reports a Rust panic as a BaseException: it is a broken file like any other,
     but an interrupt or an exit is not."""
     if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
@@ -319,7 +319,7 @@ def _read_table(book: Book, profile: Profile) -> Table | None:
         except UnreadableError:
             raise
         except BaseException as exc:
-            _reraise_fatal(exc)
+            reraise_fatal(exc)
             raise UnreadableError(f"Лист «{name}» не удалось прочитать: файл поврежден "
                                   f"({type(exc).__name__}: {str(exc)[:200]}).") from exc
         missing = [k for k in profile.keys if k not in columns]
@@ -333,8 +333,7 @@ def _read_table(book: Book, profile: Profile) -> Table | None:
                                   f"в формате .xlsx.")
         return None
     _, header_row, table, grid, merged = best
-    grid = [list(row) for row in grid]  # the book's rows are shared; merges are filled down in copies
-    table.origin = _fill_merged_down(grid, merged)
+    table.origin = _fill_merged_down(grid, merged)  # in copies of the rows it changes: the Book's are shared
     table.subdivision = _subdivision_line(grid[:header_row], profile)
     table.rows = list(_data_rows(grid, header_row, table.columns, profile))
     info = src.info(table.sheet)
@@ -406,6 +405,7 @@ def _fill_merged_down(grid: list[list], merged: list) -> dict[tuple[int, int], t
     Returns the filled cells with the cell each value came from.
     """
     origin = {}
+    copied = set()  # the grid's rows may be a Book's: a row is copied before its first change
     for (r1, c1), (r2, _c2) in merged:
         if r2 <= r1 or r1 >= len(grid):
             continue
@@ -413,6 +413,9 @@ def _fill_merged_down(grid: list[list], merged: list) -> dict[tuple[int, int], t
         for r in range(r1 + 1, min(r2, len(grid) - 1) + 1):
             row = grid[r]
             if c1 < len(row) and row[c1] in ("", None):
+                if r not in copied:
+                    grid[r] = row = list(row)
+                    copied.add(r)
                 row[c1] = top
                 origin[(r + 1, c1)] = (r1 + 1, c1)
     return origin

@@ -70,11 +70,19 @@ class SideProcess:
             return None
         try:
             return self.surveyed.result()
-        except Exception:  # the main process reads the files itself
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # the process died, or the survey failed: the main process reads the files itself
             return None
 
     def write(self, batch, rows, path: Path) -> Future:
-        return self._pool.submit(_write_order, batch, rows, path)
+        """The order being written; a failed future when the process is gone (the main one writes it)."""
+        try:
+            return self._pool.submit(_write_order, batch, rows, path)
+        except Exception as exc:  # BrokenProcessPool: the process died (killed, out of memory)
+            failed: Future = Future()
+            failed.set_exception(exc)
+            return failed
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

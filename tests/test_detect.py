@@ -194,11 +194,12 @@ def test_files_read_by_the_survey_are_not_read_again(tmp_path, monkeypatch):
     calls.clear()
     udmurt = PROFILES["udmurt"]
     alternatives = [p for p in PROFILES.values() if p.key != "udmurt"]
+    again = {s for s, v in surveyed.files.items() if v.verdict is None and v.form != "udmurt"}
     batch = pipeline.check(udmurt, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), alternatives=alternatives,
                            jobs=1, surveyed=surveyed)
-    # Only the files not in the chosen form are read again, in that form.
-    again = {s for s, v in surveyed.files.items() if v.verdict is None and v.form != "udmurt"}
+    # Only the files not in the chosen form are read again, in that form; the survey is used up.
     assert set(calls) == again and len(calls) == len(again) >= 1
+    assert not surveyed.files and not surveyed.texts
     assert len(batch.files) == len(inbox_module.discover(inbox)) and len(workbooks) >= len(again)
     other = next(f for f in batch.files if f.path.startswith("Отдел другого региона"))
     assert any(r.code.endswith("OTHER-FORM") for r in other.remarks)
@@ -263,3 +264,58 @@ def test_a_surveyed_file_without_a_table_gets_remarks_not_a_blank_verdict(tmp_pa
     batch = pipeline.check(udmurt, tmp_path / "in", tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1,
                            surveyed=surveyed)
     assert batch.files[0].verdict == "returned" and batch.files[0].errors
+
+
+def test_a_file_that_cannot_be_looked_at_still_votes_only_if_its_form_was_found():
+    from consolidator.inbox import Survey, Surveyed
+
+    scores = {"udmurt": object()}
+    survey = Survey({Path("a"): Surveyed(None, None, "udmurt", None, scores),
+                     Path("b"): Surveyed("unreadable", "лист поврежден", "udmurt", None, scores),  # in its own form
+                     Path("c"): Surveyed("unreadable", "не открывается"),  # not looked at
+                     Path("d"): Surveyed(None, None, None, None, scores)})  # looked at, no known form
+    assert survey.forms() == ["udmurt", "udmurt", None]
+
+
+class _Panic(BaseException):
+    """What python-calamine raises for a Rust panic: not an Exception."""
+
+
+def test_a_panic_while_surveying_a_file_is_that_files_verdict_not_the_batchs_end(tmp_path, monkeypatch):
+    import consolidator.read as read
+
+    inbox = tmp_path / "in"
+    udmurt = PROFILES["udmurt"]
+    make_form(inbox / "А" / "a.xlsx", udmurt, _rows(udmurt))
+    make_form(inbox / "Б" / "b.xlsx", udmurt, _rows(udmurt))
+    real = read.Book.rows
+
+    def rows(book, name):
+        if book.src.path.name == "b.xlsx":
+            raise _Panic("called `Option::unwrap()` on a `None` value")
+        return real(book, name)
+
+    monkeypatch.setattr(read.Book, "rows", rows)
+    surveyed = inbox_module.survey(inbox, list(PROFILES.values()), jobs=1)
+    # The survey could not look at b.xlsx: it is left to be read with the profile chosen.
+    assert {p.name: (s.verdict, s.form) for p, s in surveyed.files.items()} == {"a.xlsx": (None, "udmurt"),
+                                                                               "b.xlsx": (None, None)}
+    batch = pipeline.check(udmurt, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1, surveyed=surveyed)
+    a, b = sorted(batch.files, key=lambda f: f.path)
+    assert a.rows == 3 and a.verdict != "unreadable"  # read and checked as usual
+    assert b.verdict == "unreadable" and "_Panic" in b.reason
+
+
+def test_the_other_form_is_named_under_the_runs_own_size_limit(tmp_path, monkeypatch):
+    # The second look at a file in another form uses the run's --max-unpacked-mb, not the environment's.
+    from consolidator.inbox import read_one
+    from consolidator.parallel import _init
+    from consolidator.safety import ENV_MAX_UNPACKED_MB, Limits
+
+    sverdlovsk = PROFILES["sverdlovsk"]
+    path = make_form(tmp_path / "f.xlsx", sverdlovsk, _rows(sverdlovsk))
+    monkeypatch.setenv(ENV_MAX_UNPACKED_MB, "0.001")  # smaller than any workbook
+    udmurt = PROFILES["udmurt"]
+    _init((udmurt, [p for p in PROFILES.values() if p.key != "udmurt"], Limits(max_unpacked_mb=10)))
+    verdict, _, table = read_one(path)
+    assert verdict is None and table.other_form == sverdlovsk.name

@@ -179,3 +179,24 @@ def test_a_run_with_the_side_process_is_the_run_without(tmp_path):
             assert res.exit_code in (0, 1), res.output
             reports.append((out / "report.json").read_text(encoding="utf-8"))
         assert reports[0] == reports[1]
+
+
+def test_a_side_process_that_died_leaves_its_work_to_the_main_process(tmp_path):
+    import os
+    import signal
+    from datetime import date
+
+    from consolidator import pipeline
+    from consolidator.profile import load_profile
+    from consolidator.sideprocess import SideProcess
+
+    side = SideProcess([2024], None)
+    try:
+        side.working_days.result()
+        for pid in list(side._pool._processes):  # killed, as an out-of-memory killer would
+            os.kill(pid, signal.SIGKILL)
+        inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
+        batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path, date(2024, 7, 16), side_process=side)
+    finally:
+        side.close()
+    assert batch.order == {"path": pipeline.ORDER} and (tmp_path / pipeline.ORDER).stat().st_size > 10_000
