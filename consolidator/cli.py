@@ -132,15 +132,15 @@ def run_command(inbox: Path | None, profile_name: str, out: Path, run_date, org:
                          f"изменяются, укажите другое место --journal.")
     # Started before the heavy imports below: on the other core meanwhile, it works out the working days,
     # reads a small inbox and imports python-docx.
+    from consolidator.safety import Limits
+
+    limits = Limits.from_env(max_unpacked_mb)
     year = (run_date.date() if run_date else date.today()).year
     side_process = None
     if jobs != 1:
-        from consolidator.safety import Limits
-
-        side_process = _start_side_process([year - 1, year, year + 1], inbox, profile_name,
-                                           Limits.from_env(max_unpacked_mb))
+        side_process = _start_side_process([year - 1, year, year + 1], inbox, profile_name, limits)
     try:
-        _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, max_unpacked_mb, jobs,
+        _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, limits, jobs,
              side_process)
     finally:
         if side_process is not None:
@@ -156,7 +156,7 @@ def _start_side_process(years: list[int], inbox: Path, profile_name: str | None,
         return None
 
 
-def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, max_unpacked_mb, jobs,
+def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calendar_file, limits, jobs,
          side_process) -> None:
     from consolidator.importing import heavy_imports
 
@@ -164,7 +164,6 @@ def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calenda
         from consolidator.lock import LockBusy
         from consolidator.pipeline import run
         from consolidator.profile import available_profiles
-        from consolidator.safety import Limits
 
     if profile_name is not None:
         _profile(profile_name, org)
@@ -172,7 +171,6 @@ def _run(inbox, profile_name, out, run_date, org, journal, subdivisions, calenda
         _profile(DEFAULT_PROFILE, org)  # a broken --org file is reported before the files are read
     day = run_date.date() if run_date else date.today()
     registry, calendar = _registry_and_calendar(subdivisions, calendar_file)
-    limits = Limits.from_env(max_unpacked_mb)
     with _Progress() as progress:
         surveyed = side_process.survey() if side_process is not None else None
         if profile_name is None:

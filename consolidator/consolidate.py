@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
-
 from consolidator.kinds import online_mask, point_column
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, VERDICT_RU, Batch, FileResult
 from consolidator.profile import Profile
