@@ -14,13 +14,13 @@ import docx
 import openpyxl
 from openpyxl.styles import Alignment, Font
 
-from consolidator.annotate import write_returned
-from consolidator.engine import check_batch
+from consolidator.outputs.returned import write_returned
+from consolidator.checks.engine import check_batch
 from consolidator.model import ACCEPTED, RETURNED, Batch
-from consolidator.inbox import discover
+from consolidator.inbox.files import discover
 from consolidator.profile import Profile
-from consolidator.read import Table, _data_rows, _fill_merged_down, find_header
-from consolidator.xlsx import BORDER, set_value
+from consolidator.profile.form import Table, _data_rows, _fill_merged_down, find_header
+from consolidator.ooxml.openpyxl_cells import BORDER, set_value
 
 
 def _read(path: Path, profile: Profile) -> Table | None:

@@ -89,10 +89,10 @@ def measure(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
 
 
 def phases(inbox: Path, out: Path) -> dict[str, float]:
-    from consolidator.pipeline import run
+    from consolidator.run import Settings, run
     from consolidator.profile import load_profile
 
-    batch = run(load_profile("udmurt"), inbox, out, date(2024, 7, 16))
+    batch = run(Settings(load_profile("udmurt"), inbox, out, date(2024, 7, 16)))
     return dict(getattr(batch, "timings", {}) or {})
 
 

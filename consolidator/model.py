@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-from consolidator.profile import Profile
+from consolidator.profile.schema import SEVERITY_RU, Profile  # noqa: F401 - SEVERITY_RU is every output's
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +25,13 @@ VERDICT_RU = {
     SKIPPED: "пропущен",
     SUPERSEDED: "заменен новой версией",
 }
-SEVERITY_RU = {"error": "ошибка", "warning": "предупреждение"}
+
+# progress(label, total) starts a stage of `total` steps and returns step(name), called per file.
+Progress = Callable[[str, int], Callable[[str], None]]
+
+
+def no_progress(label: str, total: int) -> Callable[[str], None]:
+    return lambda name: None
 
 
 Columns = dict  # {column key: its values, row by row}: a list's rows without pandas

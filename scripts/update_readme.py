@@ -1,7 +1,7 @@
 """Regenerate the rules tables in README.md from the profiles (tests/test_docs.py checks they match)."""
 from pathlib import Path
 
-from consolidator.docs import readme_with_rules
+from consolidator.profile.docs import readme_with_rules
 from consolidator.profile import available_profiles, load_profile
 
 readme = Path(__file__).resolve().parent.parent / "README.md"

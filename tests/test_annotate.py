@@ -19,13 +19,15 @@ import python_calamine
 from openpyxl.comments import Comment
 from openpyxl.styles import Border, Font, Side
 
-import consolidator.annotate as annotate
+import consolidator.outputs.returned as annotate
 from benchmarks.generate import workbook_rows, write_xlsx
-from consolidator import xlsxpatch
-from consolidator.annotate import FILL, REMARKS_SHEET, write_returned
-from consolidator.eml import compose, rfc5322_date, write_draft
+import consolidator.ooxml.xlsx_patch as xlsxpatch
+from consolidator.outputs.returned import write_returned
+from consolidator.outputs.returned_remarks import FILL, REMARKS_SHEET
+from consolidator.outputs.eml import compose, rfc5322_date, write_draft
 from consolidator.model import Batch, FileResult, Remark
-from consolidator.pipeline import check
+from consolidator.run import check
+from consolidator.run import Settings
 from tests.workbooks import make_form
 
 BASE = {"group": "Предоставление государственных услуг", "service": "Выдача удостоверения многодетной семьи",
@@ -54,7 +56,7 @@ def _returned(tmp_path, udmurt, rows, styled=False):
         wb.active["A7"].number_format = "0.00"
         wb.active.column_dimensions["C"].width = 55
         wb.save(src)
-    batch = check(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16))
+    batch = check(Settings(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16)))
     f = batch.files[0]
     rel = write_returned(batch, f, tmp_path / "out")
     return f, tmp_path / "out" / rel, src
@@ -114,7 +116,7 @@ def test_inline_string_workbook(tmp_path, udmurt):
     """A workbook written as bare XML with inline strings (as exporting tools do), no shared strings."""
     src = tmp_path / "in" / "Отдел" / "перечень.xlsx"
     write_xlsx(src, workbook_rows(random.Random(3), "Отдел", 12, with_error=True))
-    batch = check(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16))
+    batch = check(Settings(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16)))
     f = batch.files[0]
     assert f.verdict == "returned"
     copy = tmp_path / "out" / write_returned(batch, f, tmp_path / "out")
@@ -134,7 +136,7 @@ def test_authors_comments_stay(tmp_path, udmurt):
     wb.active["B6"].comment = Comment("Группу уточнить у методиста", "Иванова")
     wb.active["F6"].comment = Comment("Проверить вид точки", "Иванова")
     wb.save(src)
-    batch = check(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16))
+    batch = check(Settings(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16)))
     copy = tmp_path / "out" / write_returned(batch, batch.files[0], tmp_path / "out")
     sheet = _load(copy)["Лист1"]
     assert sheet["B6"].comment.text == "Группу уточнить у методиста"
@@ -145,7 +147,7 @@ def test_xlsm_keeps_its_macros(tmp_path, udmurt):
     inbox = tmp_path / "in" / "Отдел"
     inbox.mkdir(parents=True)
     (inbox / "перечень.xlsm").write_bytes((FIXTURES / "hostile" / "macro.xlsm").read_bytes())
-    batch = check(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16))
+    batch = check(Settings(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16)))
     f = batch.files[0]
     rel = write_returned(batch, f, tmp_path / "out")
     assert rel.endswith("перечень.xlsm")
@@ -162,7 +164,7 @@ def test_xlsm_keeps_its_macros(tmp_path, udmurt):
 def test_resubmission_shows_the_resolution_column(tmp_path, udmurt):
     rows = [{**BASE, "point": "Телефон горячей линии", "kind": "Офлайн-точка"}]
     make_form(tmp_path / "in" / "Отдел" / "перечень.xlsx", udmurt, rows)
-    batch = check(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16))
+    batch = check(Settings(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16)))
     f = batch.files[0]
     for r in f.remarks:
         r.resolution = "не устранено"
@@ -191,7 +193,7 @@ def test_a_trimmed_workbook_comes_back_trimmed_and_says_so(tmp_path, udmurt):
     with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
             z.writestr(name, data)
-    batch = check(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16))
+    batch = check(Settings(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16)))
     copy = tmp_path / "out" / write_returned(batch, batch.files[0], tmp_path / "out")
     wb = _load(copy)
     assert wb["Лист1"].max_row < 20 and wb["Лист1"]["F6"].comment is not None
@@ -275,7 +277,7 @@ def _look(cell) -> tuple:
 
 
 def test_importing_the_modules_leaves_openpyxl_and_the_email_package_alone():
-    code = ("import sys, consolidator.annotate, consolidator.eml; "
+    code = ("import sys, consolidator.outputs.returned, consolidator.outputs.eml; "
             "print(sorted(m for m in ('openpyxl', 'email.policy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parent.parent)
@@ -286,7 +288,7 @@ def test_inbox_file_is_not_touched(tmp_path, udmurt):
     rows = [{**BASE, "point": "Портал", "kind": "Онлайн-точка"}]
     src = make_form(tmp_path / "in" / "a.xlsx", udmurt, rows)
     before = src.read_bytes()
-    batch = check(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16))
+    batch = check(Settings(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16)))
     write_returned(batch, batch.files[0], tmp_path / "out")
     assert src.read_bytes() == before
 
@@ -296,7 +298,7 @@ def test_inbox_file_is_not_touched(tmp_path, udmurt):
 def test_email_draft_holds_the_copy(tmp_path, udmurt):
     rows = [{**BASE, "point": "Телефон горячей линии", "kind": "Офлайн-точка"}]
     make_form(tmp_path / "in" / "Управление семьи" / "перечень точек взаимодействия.xlsx", udmurt, rows)
-    batch = check(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16))
+    batch = check(Settings(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16)))
     f = batch.files[0]
     f.returned_copy = write_returned(batch, f, tmp_path / "out")
     draft = write_draft(batch, f, "semya@example.ru", tmp_path / "out")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from consolidator.consolidate import (SHEET_FORM, SHEET_SUMMARY, SHEET_TRACE, TRACE_HEADERS,
+from consolidator.outputs.consolidated import (SHEET_FORM, SHEET_SUMMARY, SHEET_TRACE, TRACE_HEADERS,
                                       completeness_line, write_consolidated)
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult, Remark
 from consolidator.profile import load_profile
@@ -239,7 +239,7 @@ def test_output_replaces_the_old_file_atomically(written, tmp_path):
 def test_wrapped_rows_get_a_height_that_shows_them_whole(tmp_path):
     """Spreadsheets do not grow rows to wrapped text on opening: the height is written, from the
     estimate, for the tallest cell of a row."""
-    from consolidator.xlsxout import fit_height, text_height
+    from consolidator.ooxml.xlsx_writer import fit_height, text_height
 
     batch = make_batch(tmp_path)
     long = "Выдача справки о праве на меры социальной поддержки по оплате жилого помещения " * 3
@@ -265,8 +265,8 @@ def test_wrapped_rows_get_a_height_that_shows_them_whole(tmp_path):
 @pytest.mark.parametrize("name", ["udmurt", "nso-minreg"])
 def test_online_split_per_distinct_pair_is_the_row_by_row_one(tmp_path, name):
     """The summary recognises each (kind, point) pair once; the result is kinds.online_mask's."""
-    from consolidator.consolidate import _online_mask
-    from consolidator.kinds import online_mask, point_column
+    from consolidator.outputs.consolidated import _online_mask
+    from consolidator.profile.kinds import online_mask, point_column
 
     profile = load_profile(name)
     kind, point = profile.kind_column, point_column(profile) or profile.kind_column

@@ -13,13 +13,16 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import consolidator.inbox as inbox_module
-import consolidator.pipeline as pipeline
+import consolidator.inbox.read as inbox_module
+import consolidator.run as pipeline
 from consolidator.cli import main
-from consolidator.detect import best_form, choose_profile, score_forms
+from consolidator.inbox.read import score_forms
+from consolidator.profile.detect import best_form, choose_profile
 from consolidator.profile import available_profiles, load_profile
-from consolidator.read import HEADER_SIMILARITY, match_header, read_table
-from consolidator.text import header_key
+from consolidator.inbox.read import read_table
+from consolidator.profile.form import HEADER_SIMILARITY, match_header
+from consolidator.profile.text import header_key
+from consolidator.run import Settings
 from tests.workbooks import HEADER_ROW, make_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,8 +198,7 @@ def test_files_read_by_the_survey_are_not_read_again(tmp_path, monkeypatch):
     udmurt = PROFILES["udmurt"]
     alternatives = [p for p in PROFILES.values() if p.key != "udmurt"]
     again = {s for s, v in surveyed.files.items() if v.verdict is None and v.form != "udmurt"}
-    batch = pipeline.check(udmurt, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), alternatives=alternatives,
-                           jobs=1, surveyed=surveyed)
+    batch = pipeline.check(Settings(udmurt, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), alternatives=alternatives, jobs=1), surveyed=surveyed)
     # Only the files not in the chosen form are read again, in that form; the survey is used up.
     assert set(calls) == again and len(calls) == len(again) >= 1
     assert not surveyed.files and not surveyed.texts
@@ -233,8 +235,8 @@ FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("*.*[sx]"))
 def test_a_table_read_from_the_surveyed_rows_is_the_table_read_alone(path):
     # The survey scores the forms on a sheet's rows, then reads the table from the same rows (Book):
     # merges filled down and rows read on must not differ from a reading of the file alone.
-    from consolidator.read import Book
-    from consolidator.safety import inspect
+    from consolidator.inbox.workbook import Book
+    from consolidator.inbox.safety import inspect
 
     udmurt = PROFILES["udmurt"]
     alone = read_table(path, udmurt)
@@ -246,7 +248,7 @@ def test_a_table_read_from_the_surveyed_rows_is_the_table_read_alone(path):
 
 
 def test_what_the_survey_read_stands_for_a_reading_in_that_form_only():
-    from consolidator.inbox import Surveyed
+    from consolidator.inbox.read import Surveyed
 
     udmurt = PROFILES["udmurt"]
     assert Surveyed(None, None, "udmurt").stands_for(udmurt)
@@ -256,18 +258,17 @@ def test_what_the_survey_read_stands_for_a_reading_in_that_form_only():
 
 
 def test_a_surveyed_file_without_a_table_gets_remarks_not_a_blank_verdict(tmp_path):
-    from consolidator.inbox import Survey, Surveyed
+    from consolidator.inbox.read import Survey, Surveyed
 
     udmurt = PROFILES["udmurt"]
     path = make_form(tmp_path / "in" / "А" / "a.xlsx", udmurt, _rows(udmurt))
     surveyed = Survey({path.resolve(): Surveyed(None, None, "udmurt", None, {})})
-    batch = pipeline.check(udmurt, tmp_path / "in", tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1,
-                           surveyed=surveyed)
+    batch = pipeline.check(Settings(udmurt, tmp_path / "in", tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1), surveyed=surveyed)
     assert batch.files[0].verdict == "returned" and batch.files[0].errors
 
 
 def test_a_file_that_cannot_be_looked_at_still_votes_only_if_its_form_was_found():
-    from consolidator.inbox import Survey, Surveyed
+    from consolidator.inbox.read import Survey, Surveyed
 
     scores = {"udmurt": object()}
     survey = Survey({Path("a"): Surveyed(None, None, "udmurt", None, scores),
@@ -282,7 +283,7 @@ class _Panic(BaseException):
 
 
 def test_a_panic_while_surveying_a_file_is_that_files_verdict_not_the_batchs_end(tmp_path, monkeypatch):
-    import consolidator.read as read
+    import consolidator.inbox.workbook as read
 
     inbox = tmp_path / "in"
     udmurt = PROFILES["udmurt"]
@@ -300,7 +301,7 @@ def test_a_panic_while_surveying_a_file_is_that_files_verdict_not_the_batchs_end
     # The survey could not look at b.xlsx: it is left to be read with the profile chosen.
     assert {p.name: (s.verdict, s.form) for p, s in surveyed.files.items()} == {"a.xlsx": (None, "udmurt"),
                                                                                "b.xlsx": (None, None)}
-    batch = pipeline.check(udmurt, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1, surveyed=surveyed)
+    batch = pipeline.check(Settings(udmurt, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1), surveyed=surveyed)
     a, b = sorted(batch.files, key=lambda f: f.path)
     assert a.rows == 3 and a.verdict != "unreadable"  # read and checked as usual
     assert b.verdict == "unreadable" and "_Panic" in b.reason
@@ -308,9 +309,9 @@ def test_a_panic_while_surveying_a_file_is_that_files_verdict_not_the_batchs_end
 
 def test_the_other_form_is_named_under_the_runs_own_size_limit(tmp_path, monkeypatch):
     # The second look at a file in another form uses the run's --max-unpacked-mb, not the environment's.
-    from consolidator.inbox import read_one
-    from consolidator.parallel import _init
-    from consolidator.safety import ENV_MAX_UNPACKED_MB, Limits
+    from consolidator.inbox.read import read_one
+    from consolidator.speed.pool import _init
+    from consolidator.inbox.safety import ENV_MAX_UNPACKED_MB, Limits
 
     sverdlovsk = PROFILES["sverdlovsk"]
     path = make_form(tmp_path / "f.xlsx", sverdlovsk, _rows(sverdlovsk))

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from consolidator.docs import readme_with_rules
+from consolidator.profile.docs import readme_with_rules
 from consolidator.profile import available_profiles, load_profile
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -96,7 +96,7 @@ def test_every_row_is_consolidated_or_under_a_remark(result):
 def test_consolidated_text_has_no_latin_lookalikes_in_russian_words(result):
     """The samples hold «Oнлайн-точка» and «реaбилитации» with Latin letters in an accepted file: the
     author is warned, and the consolidated list reads them in Russian letters."""
-    from consolidator.text import mixed_script_words
+    from consolidator.profile.text import mixed_script_words
 
     _, report, out, _ = result
     assert any(r["code"] == "UD-LATIN" for f in report["files"] if f["verdict"] == "accepted" for r in f["remarks"])

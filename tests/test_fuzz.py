@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from consolidator import pipeline
-from consolidator.inbox import WORKBOOK_SUFFIXES
+import consolidator.run as pipeline
+from consolidator.inbox.files import WORKBOOK_SUFFIXES
 from consolidator.profile import load_profile
+from consolidator.run import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(p for p in (ROOT / "sample_inputs" / "udmurt").rglob("*")
@@ -76,7 +77,7 @@ def fuzzed(tmp_path_factory):
             folder.mkdir(parents=True)
             (folder / sample.name).write_bytes(mutate(data, rng))
             made.append(folder.name)
-    batch = pipeline.run(load_profile("udmurt"), inbox, inbox.parent / "out", date(2024, 7, 16))
+    batch = pipeline.run(Settings(load_profile("udmurt"), inbox, inbox.parent / "out", date(2024, 7, 16)))
     return made, batch
 
 

@@ -26,14 +26,16 @@ import pytest
 import python_calamine
 from click.testing import CliRunner
 
-from consolidator import pipeline
+import consolidator.run as pipeline
 from consolidator.cli import main
-from consolidator.lock import LockBusy, out_lock
+from consolidator.outputs.lock import LockBusy, out_lock
 from consolidator.profile import load_profile
-from consolidator.read import ods_merged_ranges, read_table
-from consolidator.safety import PASSWORD_REASON, Limits, inspect
-from consolidator.textgrid import read_sheets
-from consolidator.xlsx import MAX_CELL_TEXT
+from consolidator.inbox.read import read_table
+from consolidator.inbox.workbook import ods_merged_ranges
+from consolidator.inbox.safety import PASSWORD_REASON, Limits, inspect
+from consolidator.inbox.textgrid import read_sheets
+from consolidator.ooxml.cells import MAX_CELL_TEXT
+from consolidator.run import Settings
 from tests.workbooks import FIRST_DATA_ROW, make_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -338,7 +340,7 @@ def hostile(tmp_path_factory, profile):
     (inbox / "linked-folder").symlink_to(outside, target_is_directory=True)
     before = _hashes(inbox)
     started = time.perf_counter()
-    batch = pipeline.run(profile, inbox, out, RUN_DATE)
+    batch = pipeline.run(Settings(profile, inbox, out, RUN_DATE))
     elapsed = time.perf_counter() - started
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     return cases, batch, report, inbox, out, before, elapsed
@@ -558,7 +560,7 @@ def test_text_readers_do_not_expand_entities(profile):
 
 def test_every_reader_path_refuses_a_dtd_first(tmp_path, profile):
     """What reaches calamine, openpyxl or the .ods reader went through safety.inspect first."""
-    from consolidator.safety import UnreadableError
+    from consolidator.inbox.safety import UnreadableError
 
     good = form_bytes(tmp_path, profile)
     for name, data in [("a.xlsx", xlsx_billion_laughs(good)), ("b.ods", ods_billion_laughs()),
@@ -617,7 +619,7 @@ def test_million_repeated_rows_in_ods(tmp_path, profile):
 
 def test_far_cell_is_refused_before_calamine_allocates(tmp_path, profile):
     """One value in XFD1048576 would make calamine allocate 550 GB and abort the whole process."""
-    from consolidator.safety import UnreadableError
+    from consolidator.inbox.safety import UnreadableError
 
     path = tmp_path / "far.xlsx"
     path.write_bytes(far_cell(form_bytes(tmp_path, profile)))
@@ -626,7 +628,7 @@ def test_far_cell_is_refused_before_calamine_allocates(tmp_path, profile):
 
 
 def test_unpacked_limit_is_configurable(tmp_path, profile, monkeypatch):
-    from consolidator.safety import ENV_MAX_UNPACKED_MB, UnreadableError
+    from consolidator.inbox.safety import ENV_MAX_UNPACKED_MB, UnreadableError
 
     path = tmp_path / "big.xlsx"
     path.write_bytes(million_rows(form_bytes(tmp_path, profile), last_row=60_000))  # ~3.7 MB unpacked
@@ -657,8 +659,9 @@ def test_out_inside_inbox_is_a_usage_error(tmp_path, profile):
     assert _hashes(inbox) == before and not (inbox / "результаты").exists()
 
 
-def _run(profile, inbox, out, **kw):
-    return pipeline.run(profile, inbox, out, RUN_DATE, **kw)
+def _run(profile, inbox, out, on_lock_wait=None, **kw):
+    ui = pipeline.Ui(say=on_lock_wait) if on_lock_wait else None
+    return pipeline.run(Settings(profile, inbox, out, RUN_DATE, **kw), ui)
 
 
 def test_a_run_killed_midway_leaves_the_old_outputs(tmp_path, profile, monkeypatch):
@@ -669,13 +672,13 @@ def test_a_run_killed_midway_leaves_the_old_outputs(tmp_path, profile, monkeypat
     before = _hashes(out)
     make_form(inbox / "Отдел В" / "перечень.xlsx", profile, [{**ROW, "kind": "дистанционно"}])
 
-    import consolidator.protocol as protocol
+    import consolidator.outputs.protocol as protocol
 
     real = protocol.write_protocol
 
     def killed(batch, path):
         # Dies after its temporary file exists, as a run killed while writing.
-        from consolidator.atomic import atomic_path
+        from consolidator.outputs.atomic import atomic_path
 
         with atomic_path(Path(path)) as tmp:
             tmp.write_bytes(b"half a workbook")
@@ -699,7 +702,7 @@ def test_a_run_killed_while_writing_returned_copies(tmp_path, profile, monkeypat
     make_form(inbox / "Отдел Б" / "перечень.xlsx", profile, [{**ROW, "group": ""}])
     _run(profile, inbox, out)
     before = _hashes(out / "на доработку")
-    import consolidator.annotate as annotate
+    import consolidator.outputs.returned as annotate
 
     def killed(*args, **kwargs):
         raise KeyboardInterrupt("killed")
@@ -757,7 +760,7 @@ def test_second_run_refuses_when_the_lock_stays(tmp_path, profile):
 
 
 def test_cli_reports_a_busy_results_folder(tmp_path, profile, monkeypatch):
-    import consolidator.lock as lock
+    import consolidator.outputs.lock as lock
 
     inbox, out = tmp_path / "in", tmp_path / "out"
     make_form(inbox / "Отдел" / "перечень.xlsx", profile, ROWS)
@@ -792,7 +795,7 @@ def test_a_workbook_openpyxl_cannot_write_back_comes_back_as_values(tmp_path, pr
         return real_save(self, filename)
 
     monkeypatch.setattr(openpyxl.Workbook, "save", save)
-    import consolidator.annotate as annotate  # the patcher refuses the package: openpyxl is asked
+    import consolidator.outputs.returned as annotate  # the patcher refuses the package: openpyxl is asked
     monkeypatch.setattr(annotate, "_patched", lambda *args: (_ for _ in ()).throw(ValueError("odd package")))
     batch = _run(profile, inbox, out)
     f = batch.files[0]

@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner
 
 from consolidator.cli import main
-from consolidator.journal import Journal
-from consolidator.tracking import resolve
+from consolidator.journal.store import Journal
+from consolidator.journal.tracking import resolve
 from tests.workbooks import make_form
 
 GOOD = {"group": "Предоставление государственных услуг", "service": "Выдача удостоверения многодетной семьи",

@@ -16,14 +16,15 @@ import yaml
 from click.testing import CliRunner
 from docx import Document
 
-from consolidator.text import fix_mixed_script
-from consolidator.checks import ROW_CHECKS, RowCheck, _number_key
+from consolidator.profile.text import fix_mixed_script
+from consolidator import checks
+from consolidator.checks.row.number_agrees import number_key as _number_key
 from consolidator.cli import main
 from tests.oracle import assert_matches_oracle, hashes
-from consolidator.kinds import online_mask
-from consolidator.order import APPROVAL_HEADERS, APPROVAL_TITLE
+from consolidator.profile.kinds import online_mask
+from consolidator.outputs.order import APPROVAL_HEADERS, APPROVAL_TITLE
 from consolidator.profile import ProfileError, VocabularyItem, load_profile
-from consolidator.read import read_table
+from consolidator.inbox.read import read_table
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ("nso-minreg", "nso-gsn")
@@ -181,13 +182,13 @@ def _frame(rows: list[dict], profile) -> pd.DataFrame:
 def _fails(profile, code: str, rows: list[dict]) -> list[bool]:
     rule = profile.rule(code)
     df = _frame(rows, profile)
-    return ROW_CHECKS[rule.check].fails(df, rule, profile)[rule.column].tolist()
+    return checks.get(rule.check).fails(df, rule, profile)[rule.column].tolist()
 
 
 def _details(profile, code: str, row: dict) -> dict:
     rule = profile.rule(code)
-    series = _frame([row], profile).iloc[0]
-    return ROW_CHECKS[rule.check].details(series, rule.column, rule, profile)
+    df = _frame([row], profile)
+    return checks.get(rule.check).remark_fields(df, df.index, rule.column, rule, profile)[0]
 
 
 @pytest.mark.parametrize("raw,key", [("5 а)", "5а"), ("5a", "5а"), ("5А.", "5а"), ("1.", "1"), ("№ 2", "2"),
@@ -268,7 +269,8 @@ def test_online_mask(minreg):
 
 
 def test_item_column_is_a_column(tmp_path):
-    assert "group" in RowCheck.columns(load_profile("nso-minreg").rule("MINREG-GROUP-NUM"))
+    rule = load_profile("nso-minreg").rule("MINREG-GROUP-NUM")
+    assert "group" in checks.get(rule.check).reads(rule)
     text = (ROOT / "rules" / "nso-minreg.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("    item_column: group\n", "    item_column: direction\n", 1), encoding="utf-8")

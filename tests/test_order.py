@@ -12,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from consolidator.model import ACCEPTED, RETURNED, Batch, FileResult
-from consolidator.order import FILE_NAME, write_order
+from consolidator.outputs.order import FILE_NAME, write_order
 from consolidator.profile import ProfileError, load_profile, merge_org
 
 HYPERLINK = '=HYPERLINK("x")'

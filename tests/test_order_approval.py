@@ -11,7 +11,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from consolidator.model import ACCEPTED, RETURNED, Batch, FileResult
-from consolidator.order import APPROVAL_HEADERS, APPROVAL_TITLE, FILE_NAME, approval_lines, write_order
+from consolidator.outputs.order import APPROVAL_HEADERS, APPROVAL_TITLE, FILE_NAME, approval_lines, write_order
 from consolidator.profile import ProfileError, load_profile, merge_org
 
 SUB_A = "Управление по взаимодействию с органами местного самоуправления"

@@ -10,8 +10,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from consolidator import order
-from consolidator.order import FILE_NAME, write_order
+import consolidator.outputs.order as order
+from consolidator.outputs.order import FILE_NAME, write_order
 from tests.test_order import _batch
 
 W_TR = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tr"

@@ -8,8 +8,9 @@ from pathlib import Path
 import openpyxl
 
 from benchmarks.generate import generate
-from consolidator.parallel import MIN_PARALLEL
-from consolidator.pipeline import run
+from consolidator.speed.pool import MIN_PARALLEL
+from consolidator.run import run
+from consolidator.run import Settings
 
 
 def _cells(path):
@@ -22,7 +23,7 @@ def test_parallel_and_serial_runs_are_identical(tmp_path, udmurt):
     reports = {}
     for jobs in (1, 2):
         out = tmp_path / f"out{jobs}"
-        run(udmurt, tmp_path / "in", out, date(2024, 7, 16), jobs=jobs)
+        run(Settings(udmurt, tmp_path / "in", out, date(2024, 7, 16), jobs=jobs))
         reports[jobs] = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert reports[1] == reports[2]
     returned = [f["returned_copy"] for f in reports[1]["files"] if f["returned_copy"]]
@@ -34,7 +35,7 @@ def test_parallel_and_serial_runs_are_identical(tmp_path, udmurt):
 
 
 def test_a_dead_worker_does_not_lose_the_batch():
-    from consolidator.parallel import run_map
+    from consolidator.speed.pool import run_map
 
     import os
 
@@ -47,7 +48,7 @@ def test_a_dead_worker_does_not_lose_the_batch():
 def _die_in_child(n: int) -> int:
     import os
 
-    from consolidator.parallel import context
+    from consolidator.speed.pool import context
 
     if n == 3 and os.getpid() != context():
         os._exit(1)
@@ -59,9 +60,10 @@ def test_the_order_written_by_the_side_process_is_the_one_written_in_process(tmp
     import zipfile
     from datetime import date
 
-    from consolidator import order, pipeline
+    import consolidator.outputs.order as order
+    import consolidator.run as pipeline
     from consolidator.profile import load_profile
-    from consolidator.sideprocess import SideProcess
+    from consolidator.run import SideProcess
 
     assert pipeline.ORDER == order.FILE_NAME
     inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
@@ -74,7 +76,7 @@ def test_the_order_written_by_the_side_process_is_the_one_written_in_process(tmp
     watched = Watched()
     for name, proc in (("serial", None), ("process", watched)):
         try:
-            batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path / name, date(2024, 7, 16), side_process=proc)
+            batch = pipeline.run(Settings(load_profile("udmurt"), inbox, tmp_path / name, date(2024, 7, 16)), side=proc)
         finally:
             if proc is not None:
                 proc.close()
@@ -88,7 +90,7 @@ def test_the_order_written_by_the_side_process_is_the_one_written_in_process(tmp
 def test_an_side_process_that_fails_leaves_the_order_to_the_main_process(tmp_path):
     from datetime import date
 
-    from consolidator import pipeline
+    import consolidator.run as pipeline
     from consolidator.profile import load_profile
 
     class Broken:
@@ -100,7 +102,7 @@ def test_an_side_process_that_fails_leaves_the_order_to_the_main_process(tmp_pat
             return failed
 
     inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
-    batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path, date(2024, 7, 16), side_process=Broken())
+    batch = pipeline.run(Settings(load_profile("udmurt"), inbox, tmp_path, date(2024, 7, 16)), side=Broken())
     assert batch.order == {"path": pipeline.ORDER} and (tmp_path / pipeline.ORDER).stat().st_size > 10_000
 
 
@@ -112,7 +114,7 @@ def test_the_side_process_writes_the_order_without_pandas(tmp_path):
     import sys
     from datetime import date
 
-    from consolidator import pipeline
+    import consolidator.run as pipeline
     from consolidator.profile import load_profile
 
     sent = []
@@ -127,11 +129,11 @@ def test_the_side_process_writes_the_order_without_pandas(tmp_path):
             return failed
 
     inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
-    pipeline.run(load_profile("udmurt"), inbox, tmp_path / "out", date(2024, 7, 16), side_process=Recorder())
+    pipeline.run(Settings(load_profile("udmurt"), inbox, tmp_path / "out", date(2024, 7, 16)), side=Recorder())
     (tmp_path / "sent.pickle").write_bytes(sent[0])
     script = (
         "import pickle, sys\n"
-        "from consolidator.order import write_order\n"
+        "from consolidator.outputs.order import write_order\n"
         f"batch, rows, _ = pickle.loads(open({str(tmp_path / 'sent.pickle')!r}, 'rb').read())\n"
         f"write_order(batch, rows, __import__('pathlib').Path({str(tmp_path / 'order.docx')!r}))\n"
         "assert 'pandas' not in sys.modules and 'numpy' not in sys.modules, 'pandas imported'\n"
@@ -142,10 +144,10 @@ def test_the_side_process_writes_the_order_without_pandas(tmp_path):
 
 
 def test_the_side_process_surveys_a_small_inbox_as_this_process_would():
-    from consolidator.inbox import survey
+    from consolidator.inbox.read import survey
     from consolidator.profile import available_profiles, load_profile
-    from consolidator.safety import Limits
-    from consolidator.sideprocess import SideProcess
+    from consolidator.inbox.safety import Limits
+    from consolidator.run import SideProcess
 
     inbox = Path(__file__).parent.parent / "sample_inputs" / "nso-minreg"
     profiles = [load_profile(n) for n in available_profiles()]
@@ -186,9 +188,9 @@ def test_a_side_process_that_died_leaves_its_work_to_the_main_process(tmp_path):
     import signal
     from datetime import date
 
-    from consolidator import pipeline
+    import consolidator.run as pipeline
     from consolidator.profile import load_profile
-    from consolidator.sideprocess import SideProcess
+    from consolidator.run import SideProcess
 
     side = SideProcess([2024], None)
     try:
@@ -196,7 +198,7 @@ def test_a_side_process_that_died_leaves_its_work_to_the_main_process(tmp_path):
         for pid in list(side._pool._processes):  # killed, as an out-of-memory killer would
             os.kill(pid, signal.SIGKILL)
         inbox = Path(__file__).parent.parent / "sample_inputs" / "udmurt"
-        batch = pipeline.run(load_profile("udmurt"), inbox, tmp_path, date(2024, 7, 16), side_process=side)
+        batch = pipeline.run(Settings(load_profile("udmurt"), inbox, tmp_path, date(2024, 7, 16)), side=side)
     finally:
         side.close()
     assert batch.order == {"path": pipeline.ORDER} and (tmp_path / pipeline.ORDER).stat().st_size > 10_000

@@ -16,10 +16,11 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consolidator import pipeline
+import consolidator.run as pipeline
 from consolidator.model import ACCEPTED, RETURNED, UNREADABLE
 from consolidator.profile import load_profile
-from consolidator.text import clean
+from consolidator.profile.text import clean
+from consolidator.run import Settings
 from tests.workbooks import FIRST_DATA_ROW, make_form
 
 PROFILE = load_profile("udmurt")
@@ -129,7 +130,7 @@ def test_nothing_lost_nothing_duplicated(files, seed):
             path, rows = _write(folder, spec, seed + n)
             expected[f"{folder.name}/{path.name}"] = rows
 
-        batch = pipeline.run(PROFILE, inbox, out, date(2024, 7, 16))  # never raises
+        batch = pipeline.run(Settings(PROFILE, inbox, out, date(2024, 7, 16)))  # never raises
 
         consolidated = batch.accepted_rows()
         assert batch.consolidated["rows"] == len(consolidated)

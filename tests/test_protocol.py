@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult, Remark
 from consolidator.profile import load_profile
-from consolidator.protocol import (FILE_HEADERS, FILES_HEADER_ROW, REMARK_HEADERS, SHEET_FILES, SHEET_REMARKS,
+from consolidator.outputs.protocol import (FILE_HEADERS, FILES_HEADER_ROW, REMARK_HEADERS, SHEET_FILES, SHEET_REMARKS,
                                    write_protocol)
 
 FORMULA = "=SUM(A1:A3)"

@@ -8,7 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from consolidator.read import UnreadableError, match_header, read_table
+from consolidator.inbox.read import read_table
+from consolidator.inbox.safety import UnreadableError
+from consolidator.profile.form import match_header
 
 ROWS = [
     ["1", "Предоставление государственных услуг", "Выдача удостоверения многодетной семьи",

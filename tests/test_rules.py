@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from consolidator.pipeline import check
+from consolidator.run import check
 from consolidator.profile import available_profiles, load_profile, rules_dir
+from consolidator.run import Settings
 from tests.workbooks import cell_of, make_form
 
 EXAMPLES = {name: yaml.safe_load((rules_dir() / "examples" / f"{name}.yaml").read_text(encoding="utf-8"))
@@ -33,7 +34,7 @@ def _check(tmp_path: Path, profile_name: str, example: dict):
     make_form(tmp_path / "inbox" / "Отдел" / "перечень.xlsx", form, rows, drop_columns=drop,
               hidden_rows=tuple(example.get("hidden_rows", ())), hidden_sheet=bool(example.get("hidden_sheet")))
     alternatives = others if example.get("other_profile") or example.get("other_profile_check") else None
-    batch = check(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16), alternatives=alternatives)
+    batch = check(Settings(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16), alternatives=alternatives))
     return profile, batch.files[0], drop
 
 

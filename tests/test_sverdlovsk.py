@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from consolidator.checks import ROW_CHECKS, ROW_CONTEXT
+from consolidator import checks
 from consolidator.cli import main
 from tests.oracle import assert_matches_oracle, hashes
-from consolidator.items import ItemVocabulary, item_values, items, split_items, unknown_items
+from consolidator.profile.items import ItemVocabulary, item_values, items, split_items, unknown_items
 from consolidator.profile import ProfileError, Rule, load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,17 +210,18 @@ def test_items_in_vocabulary_check_and_details():
                  # A known item refined by whatever follows: an unknown item after a lost line break
                  # passes (the price of accepting «получение консультации по вопросам …»).
                  {"needs": "Получение форм документов Сбор статистики"}])
-    fails = ROW_CHECKS["items_in_vocabulary"].fails(df, rule, profile)
+    check = checks.get("items_in_vocabulary")
+    fails = check.fails(df, rule, profile)
     assert list(fails.columns) == ["needs"] and fails["needs"].tolist() == [False, True, False, True, False]
-    details = ROW_CHECKS["items_in_vocabulary"].details(df.loc[1], "needs", rule, profile)
+    details = check.remark_fields(df, [1], "needs", rule, profile)[0]
     assert details["unknown"] == "«запись на прием»" and details["count"] == 1
     assert details["allowed"].startswith("1) получение информации") and "9) другие" in details["allowed"]
-    details = ROW_CHECKS["items_in_vocabulary"].details(df.loc[3], "needs", rule, profile)
+    details = check.remark_fields(df, [3], "needs", rule, profile)[0]
     assert details["unknown"] == "«Сбор статистики»"
     # A custom separator: commas.
     rule = _rule("items_in_vocabulary", column="needs", vocabulary="needs", split=r"\s*,\s*")
     df = _frame([{"needs": "получение консультации, получение форм документов"}])
-    assert not ROW_CHECKS["items_in_vocabulary"].fails(df, rule, profile)["needs"].any()
+    assert not check.fails(df, rule, profile)["needs"].any()
 
 
 # --- group_requires / group_not_only ----------------------------------------------------------------
@@ -229,11 +230,9 @@ def _group_result(check: str, rows: list[dict], **params):
     profile = load_profile("sverdlovsk")
     rule = _rule(check, within=["function", "process"], **params)
     df = _frame(rows)
-    fails = ROW_CHECKS[check].fails(df, rule, profile)
-    name, context = ROW_CONTEXT[check](df, rule)
+    fails = checks.get(check).fails(df, rule, profile)
     hit = [i for i in df.index if fails.loc[i, params["column"]]]
-    details = [ROW_CHECKS[check].details(pd.concat([df.loc[i], pd.Series({name: context.loc[i]})]),
-                                         params["column"], rule, profile) for i in hit]
+    details = checks.get(check).remark_fields(df, hit, params["column"], rule, profile)
     return hit, details
 
 

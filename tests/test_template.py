@@ -12,11 +12,12 @@ from click.testing import CliRunner
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from consolidator.cli import main
-from consolidator.pipeline import check
+from consolidator.run import check
 from consolidator.profile import available_profiles, load_profile, rules_dir
-from consolidator.read import read_table
-from consolidator.template import (FIRST_DATA_ROW, HEADER_ROW, NUMBERING_ROW, SHEET_FORM, SHEET_HELP, SHEET_LISTS,
+from consolidator.inbox.read import read_table
+from consolidator.outputs.template import (FIRST_DATA_ROW, HEADER_ROW, NUMBERING_ROW, SHEET_FORM, SHEET_HELP, SHEET_LISTS,
                                    SUBDIVISION_ROW, vocabulary_columns, write_template)
+from consolidator.run import Settings
 
 PROFILES = available_profiles()
 SUBDIVISION = "Управление тестирования бланков"
@@ -63,7 +64,7 @@ def test_filled_template_is_accepted(tmp_path, name):
     rows = _valid_rows(name)
     path = write_template(profile, tmp_path / "inbox" / "бланк.xlsx", subdivision=SUBDIVISION)
     _fill(path, profile, rows)
-    batch = check(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16))
+    batch = check(Settings(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16)))
     [f] = batch.files
     assert f.remarks == [], [r.message for r in f.remarks]
     assert f.verdict == "accepted"
@@ -90,7 +91,7 @@ def test_untouched_template_reads_as_empty_form(tmp_path, name):
 def test_untouched_template_is_only_an_empty_table(tmp_path, name):
     profile = load_profile(name)
     write_template(profile, tmp_path / "inbox" / "бланк.xlsx")
-    [f] = check(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16)).files
+    [f] = check(Settings(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16))).files
     assert f.rows == 0
     # Only file-level remarks (an empty table), never one about an empty styled row.
     assert all(r.cell is None for r in f.remarks)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from consolidator.workdays import KNOWN_UNTIL, Calendar, CalendarError
+from consolidator.journal.workdays import KNOWN_UNTIL, Calendar, CalendarError
 
 
 def test_transfers_known_to_holidays():
@@ -45,8 +45,7 @@ def _weekday(year: int, weekday: int) -> date:
 
 def test_working_days_worked_out_ahead_give_the_same_deadlines(monkeypatch):
     # The CLI's second process works the years out while the main one imports pandas.
-    from consolidator import workdays
-
+    import consolidator.journal.workdays as workdays
     expected = [Calendar().add_working_days(date(2024, 12, d), n) for d in (20, 26, 27, 28) for n in (1, 5, 10)]
     data = workdays.year_working_days([2024, 2025])
     assert date(2024, 12, 28) in data[0][2024]  # the working Saturday of the 2024 transfer
@@ -66,5 +65,5 @@ def test_a_run_does_not_import_holidays_before_it_needs_a_date():
     import subprocess
     import sys
 
-    code = "import sys, consolidator.pipeline, consolidator.cli; print('holidays' in sys.modules)"
+    code = "import sys, consolidator.run, consolidator.cli; print('holidays' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from consolidator.xlsx import MAX_CELL_TEXT
-from consolidator.xlsxout import (BOX, DATE_FORMAT, Align, Border, Font, Page, Workbook, column_letter, fit_height,
+from consolidator.ooxml.cells import MAX_CELL_TEXT
+from consolidator.ooxml.xlsx_writer import (BOX, DATE_FORMAT, Align, Border, Font, Page, Workbook, column_letter, fit_height,
                                   row_heights)
 
 FORMULA = '=HYPERLINK("http://example.ru","сайт")'
@@ -218,18 +218,21 @@ def test_misuse_is_refused(tmp_path):
 
 
 def test_failed_write_leaves_the_old_file(tmp_path):
+    # The writer writes where it is told; the outputs give it a temporary path renamed into place.
+    from consolidator.outputs.atomic import atomic_path
+
     path = tmp_path / "out.xlsx"
-    with Workbook(path) as book:
+    with atomic_path(path) as tmp, Workbook(tmp) as book:
         with book.sheet("Лист1") as ws:
             ws.row(1, ("старый",))
     before = path.read_bytes()
     with pytest.raises(KeyError):
-        with Workbook(path) as book:
+        with atomic_path(path) as tmp, Workbook(tmp) as book:
             with book.sheet("Лист1") as ws:
                 ws.row(1, ("новый",))
                 raise KeyError("boom")
     with pytest.raises(ValueError):
-        with Workbook(path):
+        with atomic_path(path) as tmp, Workbook(tmp):
             pass  # a workbook without sheets is not written
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
@@ -271,7 +274,7 @@ def test_column_letters():
 
 def test_writers_do_not_load_openpyxl():
     """openpyxl takes 0.4 s to import; a run writes its workbooks without it."""
-    code = ("import sys, consolidator.consolidate, consolidator.protocol, consolidator.journal_report; "
+    code = ("import sys, consolidator.outputs.consolidated, consolidator.outputs.protocol, consolidator.outputs.journal_xlsx; "
             "print('openpyxl' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -13,9 +13,12 @@ import openpyxl
 import pytest
 import python_calamine
 
-from consolidator import ooxml, xlsxcells, xlsxcomments, xlsxpatch
-from consolidator.xlsxcells import MAX_CELL_TEXT, Worksheet
-from consolidator.xlsxpatch import Mark, NewSheet, PatchError, Style
+import consolidator.ooxml.package as ooxml
+import consolidator.ooxml.xlsx_comments as xlsxcomments
+import consolidator.ooxml.xlsx_patch as xlsxpatch
+import consolidator.ooxml.xlsx_sheet as xlsxcells
+from consolidator.ooxml.xlsx_sheet import MAX_CELL_TEXT, Worksheet
+from consolidator.ooxml.xlsx_patch import Mark, NewSheet, PatchError, Style
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -1,0 +1,228 @@
+"""Validate a whole batch as one frame with a pandera schema built from the profile.
+
+A rule becomes a pandera check on each column its remarks point at; all rows of all files are
+validated in one lazy call, so every failure is found in one pass. A rule judges the whole frame
+once (`_Validation`: it reads other columns than its own), and each of its column checks takes its
+column of that result. The failure table is then turned into remarks, a rule's failing cells of one
+column at a time: the check type fills its message's fields for them (checks.base).
+"""
+from __future__ import annotations
+
+import string
+import warnings
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from consolidator import checks
+from consolidator.checks.base import FileCheck, RowCheck, reset_cache
+from consolidator.model import FileResult, Remark
+from consolidator.profile.form import Table, cell_address
+from consolidator.profile.schema import Profile, ProfileError, Rule
+from consolidator.profile.text import fix_mixed_script, match_key
+
+META = ["file", "sheet", "row"]
+
+
+class _Message(string.Formatter):
+    """Fills a rule's message; a placeholder with no value stays visible instead of crashing."""
+
+    def get_value(self, key, args, kwargs):
+        return kwargs.get(key, "{" + str(key) + "}")
+
+
+_FORMAT = _Message()
+
+
+def build_frame(profile: Profile, tables: dict[int, Table]) -> pd.DataFrame:
+    """One frame with every data row of every readable file, in file order.
+
+    Built column by column, with no intermediate row tuples (the pipeline has already made equal
+    texts one object as the tables arrived: see pipeline.check)."""
+    files, sheets, rows = [], [], []
+    columns: list[list[str]] = [[] for _ in profile.keys]
+    for i, table in tables.items():
+        n = len(table.rows)
+        files.extend([i] * n)
+        sheets.extend([table.sheet] * n)
+        rows.extend(r for r, _ in table.rows)
+        for j, column in enumerate(columns):
+            column.extend(v[j] for _, v in table.rows)
+    data = {"file": np.array(files, dtype=np.int64), "sheet": _objects(sheets), "row": np.array(rows, dtype=np.int64)}
+    data.update((key, _objects(column)) for key, column in zip(profile.keys, columns))
+    return pd.DataFrame(data, columns=[*META, *profile.keys])
+
+
+def _objects(values: list) -> np.ndarray:
+    """A column of Python strings kept as objects (pandas would otherwise choose its string dtype)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _row_checks(profile: Profile) -> list[tuple[Rule, RowCheck]]:
+    return [(rule, check) for rule in profile.rules if isinstance(check := checks.get(rule.check), RowCheck)]
+
+
+class _Validation:
+    """The batch frame being validated, and each rule's `fails` over it, computed once per rule."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self.df: pd.DataFrame | None = None
+        self.fails: dict[str, pd.DataFrame] = {}
+
+    def __enter__(self) -> _Validation:
+        reset_cache()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.df, self.fails = None, {}
+        reset_cache()
+
+    def passes(self, rule: Rule, check: RowCheck, column: str):
+        """The pandera check function of `rule` on `column`."""
+        def passes(series: pd.Series) -> pd.Series:
+            fails = self.fails.get(rule.code)
+            if fails is None:
+                fails = self.fails[rule.code] = check.fails(self.df, rule, self.profile)
+                extra = set(fails.columns) - set(check.marks(rule))
+                if extra:
+                    raise ProfileError(f"{self.profile.source}: правило {rule.code} отмечает графы {sorted(extra)}, "
+                                       f"не названные в его параметрах.")
+            if column not in fails.columns:
+                return pd.Series(True, index=series.index)
+            return ~fails[column].reindex(series.index, fill_value=False)
+        return passes
+
+    def schema(self) -> pa.DataFrameSchema:
+        columns: dict[str, list[pa.Check]] = {key: [] for key in self.profile.keys}
+        for rule, check in _row_checks(self.profile):
+            for column in check.marks(rule):
+                columns[column].append(pa.Check(self.passes(rule, check, column), name=rule.code, error=rule.code,
+                                                ignore_na=False))
+        return pa.DataFrameSchema(columns={key: pa.Column(nullable=False, checks=columns[key])
+                                           for key in self.profile.keys})
+
+    def failures(self, df: pd.DataFrame) -> pd.DataFrame:
+        """(code, index, column) of every failing cell, rule by rule in the profile's order, each
+        rule's cells by row and then column."""
+        empty = pd.DataFrame(columns=["code", "index", "column"])
+        if df.empty:
+            return empty
+        self.df = df
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.schema().validate(df, lazy=True)
+        except SchemaErrors as exc:
+            fc = exc.failure_cases
+            codes = [rule.code for rule, _ in _row_checks(self.profile)]
+            fc = fc[fc["check"].isin(set(codes))]
+            out = pd.DataFrame({"code": fc["check"].to_numpy(), "index": fc["index"].astype(int).to_numpy(),
+                                "column": fc["column"].to_numpy()})
+            order = {c: n for n, c in enumerate(codes)}
+            cols = {k: n for n, k in enumerate(self.profile.keys)}
+            out = out.assign(_r=out["code"].map(order), _c=out["column"].map(cols))
+            return out.sort_values(["_r", "index", "_c"], kind="stable")[["code", "index", "column"]]
+        return empty
+
+
+def build_schema(profile: Profile) -> pa.DataFrameSchema:
+    """The profile's pandera schema (its checks judge the frame they are validating)."""
+    return _Validation(profile).schema()
+
+
+def check_batch(profile: Profile, files: list[FileResult], tables: dict[int, Table]) -> pd.DataFrame:
+    """Add every remark to its file and return the batch frame with vocabulary values made canonical."""
+    checks.validate_profile(profile)
+    for i, table in tables.items():
+        _file_remarks(profile, files[i], table)
+    df = build_frame(profile, tables)
+    with _Validation(profile) as validation:
+        failures = validation.failures(df)
+        _row_remarks(profile, files, tables, df, failures)
+    other_form = {r.code for r in profile.rules if r.check == "other_form"}
+    for i, table in tables.items():
+        if table.other_form:
+            # A file in another region's form: one remark saying so, not a remark on every cell.
+            files[i].remarks = [r for r in files[i].remarks if r.code in other_form]
+    for f in files:
+        order = {k: n for n, k in enumerate(profile.keys)}
+        f.remarks.sort(key=lambda r: (r.row is not None, r.row or 0, order.get(_key_of(profile, r.column), 99), r.code))
+    _canonicalise(profile, df)
+    return df
+
+
+def _key_of(profile: Profile, header: str | None) -> str | None:
+    for c in profile.columns:
+        if profile.header(c.key) == header:
+            return c.key
+    return None
+
+
+def _file_remarks(profile: Profile, f: FileResult, table: Table) -> None:
+    for rule in profile.rules:
+        check = checks.get(rule.check)
+        if not isinstance(check, FileCheck):
+            continue
+        extra = check.remark(table, rule, profile)
+        if extra is None:
+            continue
+        message = _FORMAT.format(rule.message, sheet=table.sheet, **extra)
+        f.remarks.append(Remark(rule.code, rule.severity, table.sheet, None, None, None, None, message, rule.clause))
+
+
+def _row_remarks(profile, files, tables, df, failures) -> None:
+    if failures.empty:
+        return
+    by_code = {r.code: r for r in profile.rules}
+    seen: set[tuple[int, str, str]] = set()
+    missing = {i: set(table.missing) for i, table in tables.items() if table.missing}
+    for (code, key), cells in failures.groupby(["code", "column"], sort=False):
+        rule: Rule = by_code[code]
+        check = checks.get(rule.check)
+        # A rule reading a column the file lacks would only repeat the file-level remark.
+        reads = set(check.reads(rule))
+        lacking = {i for i, columns in missing.items() if columns & reads}
+        index = pd.Index([i for i in cells["index"] if not lacking or int(df.at[i, "file"]) not in lacking])
+        for i, extra in zip(index, check.remark_fields(df, index, key, rule, profile)):
+            row = df.loc[i]
+            file_i = int(row["file"])
+            table = tables[file_i]
+            excel_row, col = table.origin.get((int(row["row"]), table.columns[key]),
+                                              (int(row["row"]), table.columns[key]))
+            cell = cell_address(excel_row, col)
+            if (file_i, code, cell) in seen:
+                continue  # one merged cell read into several rows: one remark
+            seen.add((file_i, code, cell))
+            value = row[key]
+            fields = {"cell": cell, "value": value, "column": profile.header(key), "sheet": table.sheet,
+                      **{k: row[k] for k in profile.keys if k != key}, **extra}
+            message = _FORMAT.format(rule.message, **fields)
+            files[file_i].remarks.append(Remark(
+                code=rule.code, severity=rule.severity, sheet=table.sheet, cell=cell, row=excel_row,
+                column=profile.header(key), value=value, message=message, clause=rule.clause,
+                key="|".join(match_key(row[k]) for k in profile.keys if k != profile.number_column),
+            ))
+
+
+def _canonicalise(profile: Profile, df: pd.DataFrame) -> None:
+    """Values as the check saw them: «онлайн» becomes «Онлайн-точка» in the consolidated list, and
+    Latin look-alikes inside Russian words become Russian letters (the author is warned of them)."""
+    for key in profile.keys:
+        col = df[key]
+        uniq = col.unique()
+        fixed = {v: fix_mixed_script(v) for v in uniq}
+        if any(k != v for k, v in fixed.items()):
+            df[key] = col.map(fixed)
+    for rule in profile.rules:
+        if rule.check != "in_vocabulary":
+            continue
+        voc = profile.vocabulary(rule.params["vocabulary"])
+        col = df[rule.column]
+        uniq = col.unique()
+        mapping = {v: voc.get(match_key(v), v) for v in uniq}
+        df[rule.column] = col.map(mapping)

@@ -1,0 +1,13 @@
+"""`consolidator profiles`: the regions' profiles at hand."""
+from __future__ import annotations
+
+import click
+
+
+@click.command("profiles", options_metavar="[ПАРАМЕТРЫ]")
+def command() -> None:
+    """Показать доступные профили регионов."""
+    from consolidator.profile import available_profiles, load_profile
+
+    for name in available_profiles():
+        click.echo(f"{name:12} {load_profile(name).name}")

@@ -1,0 +1,61 @@
+"""`consolidator status`: each subdivision's status from the journal, and Журнал.xlsx."""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import click
+
+from consolidator.cli.common import DATE, PathArg, UsageError, day, tracking_options, warn_unknown_years
+from consolidator.cli.console import print_table
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@click.command("status", options_metavar="[ПАРАМЕТРЫ]")
+@click.option("--out", type=PathArg(file_okay=False), default="output", show_default=True,
+              help="Папка результатов, где лежит журнал и куда пишется Журнал.xlsx.")
+@click.option("--date", "run_date", type=DATE, default=None, metavar="ДАТА",
+              help="Дата, на которую показать статусы. По умолчанию — сегодня.")
+@click.option("--profile", "profile_name", default=None,
+              help="Профиль, чьи перечни показать, если в журнале их несколько. По умолчанию — профиль "
+                   "последнего полученного файла.")
+@tracking_options
+def command(out: Path, run_date, journal: Path | None, subdivisions: Path | None,
+            calendar_file: Path | None, profile_name: str | None) -> None:
+    """Показать статус каждого подразделения по журналу: представлен ли перечень, принят ли, сроки,
+    просрочка; записать Журнал.xlsx в папку результатов."""
+    from consolidator.journal.store import FILE_NAME as JOURNAL
+    from consolidator.journal.store import Journal
+    from consolidator.journal.subdivisions import SubdivisionsError, load_subdivisions
+    from consolidator.journal.tracking import statuses_from_journal
+    from consolidator.journal.workdays import Calendar, CalendarError
+    from consolidator.outputs.journal_xlsx import FILE_NAME, write_journal_xlsx
+
+    path = journal or out / JOURNAL
+    if not path.exists():
+        raise UsageError(f"Журнал «{path}» не найден: сначала выполните consolidator run.")
+    try:
+        expected, calendar = load_subdivisions(subdivisions), Calendar.load(calendar_file)
+    except (SubdivisionsError, CalendarError) as exc:
+        raise UsageError(str(exc)) from exc
+    today = day(run_date)
+    with Journal(path) as j:
+        known = j.profiles()
+        profile = profile_name or (known[-1] if known else None)
+        if len(known) > 1:
+            click.echo(f"В журнале перечни по нескольким профилям ({', '.join(known)}); показан «{profile}». "
+                       f"Другой: --profile.", err=True)
+        statuses = statuses_from_journal(j, expected, today, calendar, profile)
+        write_journal_xlsx(statuses, j.versions(profile=profile), today, out / FILE_NAME)
+    headers = ["Подразделение", "Статус", "Текущая версия", "Получена", "Срок устранения", "Просрочка"]
+
+    def ru(iso: str | None) -> str:
+        return date.fromisoformat(iso).strftime("%d.%m.%Y") if iso else "—"
+
+    rows = [[s["name"], s["status"], s["current"] or "—", ru(s["received"]), ru(s["fix_deadline"]),
+             str(s["overdue_days"]) if s["overdue_days"] else ""] for s in statuses]
+    print_table(headers, rows)
+    click.echo(f"\nСтатусы на {today.strftime('%d.%m.%Y')}. Журнал: {out / FILE_NAME}.")
+    warn_unknown_years(calendar, [date.fromisoformat(s["fix_deadline"]) for s in statuses if s["fix_deadline"]])

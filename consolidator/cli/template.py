@@ -1,0 +1,32 @@
+"""`consolidator template`: the blank form a subdivision fills in."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from consolidator.cli.common import DEFAULT_PROFILE, PathArg, UsageError, profile
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@click.command("template", options_metavar="[ПАРАМЕТРЫ]")
+@click.argument("file", type=PathArg(dir_okay=False))
+@click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
+              help="Профиль региона (файл в папке rules/) или путь к своему файлу профиля .yaml.")
+@click.option("--subdivision", default=None,
+              help="Наименование структурного подразделения для строки «Структурное подразделение:». "
+                   "Без него строка остается пустой для заполнения.")
+@click.option("--rows", type=click.IntRange(1, 10000), default=50, show_default=True,
+              help="Сколько пустых строк для заполнения подготовить в таблице.")
+def command(file: Path, profile_name: str, subdivision: str | None, rows: int) -> None:
+    """Записать бланк формы для подразделения в FILE (.xlsx): заголовок формы, раскрывающиеся списки,
+    лист «Инструкция» с правилами проверки и сроками."""
+    from consolidator.outputs.template import write_template
+
+    if file.suffix.lower() != ".xlsx":
+        raise UsageError(f"Бланк записывается в формате .xlsx: укажите имя файла с расширением .xlsx, а не «{file.name}».")
+    chosen = profile(profile_name)
+    write_template(chosen, file, subdivision=subdivision, rows=rows)
+    click.echo(f"Бланк формы записан: {file} (профиль {chosen.key}, строк для заполнения: {rows}).")

@@ -1,0 +1,51 @@
+"""The inbox's files: every file under the folder in a stable order, the subdivision its folder names,
+and which files are no workbooks to read (lock files, letters, links out of the inbox)."""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path, PurePosixPath
+
+from consolidator.model import FileResult
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+
+
+def discover(inbox: Path) -> list[FileResult]:
+    """Every file under the inbox, in a stable order; folders name the subdivision."""
+    inbox = inbox.resolve()
+    found = []
+    for root, dirs, names in os.walk(inbox):
+        dirs.sort()
+        # A folder that is a link is not entered: it may lead out of the inbox.
+        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
+        for name in sorted(names):
+            path = Path(root) / name
+            rel = PurePosixPath(*path.relative_to(inbox).parts)
+            folder = rel.parts[0] if len(rel.parts) > 1 else None
+            found.append(FileResult(path=str(rel), source=path, subdivision=folder or ""))
+    return found
+
+
+def skip_reason(f: FileResult, inbox: Path) -> str | None:
+    name = f.source.name
+    if f.source.is_symlink():
+        target = f.source.resolve()
+        if not target.is_relative_to(inbox.resolve()):
+            return "Ссылка на файл вне папки входящих: такие ссылки не открываются."
+        if target.exists():
+            # The file it points to is in the inbox and is checked itself: its rows count once.
+            rel = PurePosixPath(*target.relative_to(inbox.resolve()).parts)
+            return f"Ссылка на файл «{rel}» этой же папки входящих: файл проверяется один раз, под своим именем."
+    try:
+        mode = f.source.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        return "Это не обычный файл (устройство или канал): такие файлы не открываются."
+    if name.startswith("~$"):
+        return "Служебный файл блокировки Excel (~$…), создается при открытии книги; это не перечень."
+    if f.source.suffix.lower() not in WORKBOOK_SUFFIXES:
+        ext = f.source.suffix or "без расширения"
+        return f"Файл {ext} не является книгой Excel или OpenDocument (.xlsx, .xlsm, .xls, .xlsb, .ods)."
+    return None

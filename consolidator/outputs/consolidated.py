@@ -1,0 +1,282 @@
+"""The consolidated list: the official form filled with every accepted row, ready to print and attach,
+plus a trace of every row back to its source file and a summary that says what is (not) in it.
+
+Written with the streaming writer (`xlsxout`): the form and the trace are as long as the list.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+from consolidator.model import ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, VERDICT_RU, Batch, FileResult
+from consolidator.ooxml.xlsx_writer import BOX, Font, Workbook, cell_ref, fit_height, row_heights, text_height
+from consolidator.outputs.atomic import atomic_path
+from consolidator.outputs.style import (ALERT_FILL, BODY_FONT, CENTER_WRAP, FORM_FONT, HEADER_FILL, LANDSCAPE, OK_FILL,
+                                        PORTRAIT, TOP_CENTER, TOP_WRAP, form_title, ru_date)
+from consolidator.profile.kinds import online_mask, point_column
+from consolidator.profile.schema import Profile
+
+if TYPE_CHECKING:  # pandas is imported by the functions that take a frame: `status` does not need it
+    import pandas as pd
+
+FILE_NAME = "Сводный перечень.xlsx"
+SHEET_FORM = "Сводный перечень"
+SHEET_TRACE = "Источник"
+SHEET_SUMMARY = "Сводка"
+
+TRACE_HEADERS = ("№ в сводном перечне", "Подразделение", "Файл", "Лист", "Строка в исходном файле")
+
+def plain(value: object) -> object:
+    """A DataFrame value as a plain Python value: NaN/NA -> None, numpy scalars -> int/float/str."""
+    import pandas as pd
+
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------
+# The consolidated list
+
+
+def write_consolidated(batch: Batch, rows: pd.DataFrame, path: Path) -> int:
+    """Write the consolidated list (`Сводный перечень.xlsx`) to `path`; return its number of rows.
+
+    `rows` is `batch.accepted_rows()`: profile column keys plus `file`, `sheet`, `row`,
+    `subdivision`, `path`, already ordered and numbered.
+    """
+    with atomic_path(Path(path)) as tmp, Workbook(tmp, title=SHEET_FORM) as book:
+        _write_form(book, batch, rows)
+        _write_trace(book, batch, rows)
+        _write_summary(book, batch, rows)
+    return len(rows)
+
+
+def _write_form(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
+    p = batch.profile
+    cols = p.columns
+    n_cols = len(cols)
+    widths = [c.width for c in cols]
+    total_width = sum(widths)
+    title_style = book.style(font=Font(FORM_FONT, 13, bold=True), align=CENTER_WRAP)
+    header = book.style(font=Font(FORM_FONT, 11, bold=True), align=CENTER_WRAP, border=BOX)
+    colno = book.style(font=Font(FORM_FONT, 10), align=CENTER_WRAP, border=BOX)
+    text = book.style(font=Font(FORM_FONT, 11), align=TOP_WRAP, border=BOX)
+    num = book.style(font=Font(FORM_FONT, 11), align=TOP_CENTER, border=BOX)
+    note_style = book.style(font=Font(FORM_FONT, 9), align=TOP_WRAP)
+    first_data = 4
+
+    with book.sheet(SHEET_FORM, widths=widths, freeze=f"A{first_data}", page=LANDSCAPE) as ws:
+        # Row 1: the title across the table.
+        title = form_title(p.form_title)
+        ws.row(1, (title,), title_style, height=text_height(title, total_width, 13, bold=True) + 10)
+        ws.merge(1, 1, 1, n_cols)
+
+        # Row 2: the header as printed in the form; row 3: column numbers 1..n.
+        headers = [c.header for c in cols]
+        ws.row(2, headers, header, height=fit_height(headers, widths, bold=True))
+        ws.row(3, range(1, n_cols + 1), colno)
+
+        # Data rows, in profile column order; the number column is a number, the rest is text.
+        styles = [num if c.key == p.number_column else text for c in cols]
+        r = first_data
+        for columns in _column_chunks(rows, [c.key for c in cols]):
+            r = ws.rows(r, zip(*columns), styles, row_heights(columns, widths))
+        last = first_data + len(rows) - 1
+
+        # The form's footnotes below the table, one merged line each.
+        r = last + 2
+        for note in p.footnotes:
+            ws.row(r, (note,), note_style, height=text_height(note, total_width, 9))
+            ws.merge(r, 1, r, n_cols)
+            r += 1
+        ws.print_titles = (2, 3)
+        ws.print_area = f"A1:{cell_ref(max(r - 1, last), n_cols)}"
+
+
+def _write_trace(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
+    header = book.style(font=Font(BODY_FONT, bold=True), align=CENTER_WRAP, border=BOX, fill=HEADER_FILL)
+    number = "list_no" if "list_no" in rows else batch.profile.number_column
+    # Text columns as wide as their longest value (within reason); the values are not wrapped.
+    widths = [14] + [min(80, max([len(h) + 2, *(len(str(v)) + 2 for v in set(rows[c].tolist()))]))
+                     for h, c in zip(TRACE_HEADERS[1:4], ("subdivision", "path", "sheet"))] + [14]
+    with book.sheet(SHEET_TRACE, widths=widths, freeze="A2", page=LANDSCAPE) as ws:
+        ws.row(1, TRACE_HEADERS, header, height=fit_height(TRACE_HEADERS, widths, bold=True))
+        r = 2
+        for columns in _column_chunks(rows, [number, "subdivision", "path", "sheet", "row"]):
+            r = ws.rows(r, zip(*columns))
+        ws.autofilter(1, 1, len(rows) + 1, len(TRACE_HEADERS))
+        ws.print_titles = (1, 1)
+
+
+def _column_chunks(rows: pd.DataFrame, names: Sequence[str], size: int = 20_000) -> Iterator[list[list]]:
+    """The values of columns `names` as Python lists, a slice of rows at a time: unboxed a column at
+    once (much faster than itertuples), without a second copy of a long list. NaN stays NaN, which
+    the writer leaves empty."""
+    for start in range(0, len(rows), size):
+        part = rows.iloc[start:start + size]
+        yield [part[name].tolist() for name in names]
+
+
+def _count(rows: pd.DataFrame, column: str) -> Counter:
+    counts: Counter = Counter()
+    for value, n in Counter(rows[column].tolist()).items():
+        counts[plain(value)] += n
+    return counts
+
+
+def _online_mask(p: Profile, rows: pd.DataFrame) -> pd.Series:
+    """`kinds.online_mask`, worked out once per distinct (kind, point) pair: a list repeats a few
+    pairs many times, and recognising one is slow."""
+    import pandas as pd
+
+    cols = [c for c in dict.fromkeys((p.kind_column, point_column(p))) if c and c in rows]
+    if not len(rows) or not cols:
+        return online_mask(p, rows)
+    pair = rows.groupby(cols, sort=False, dropna=False).ngroup().to_numpy()
+    first = ~pd.Series(pair).duplicated().to_numpy()
+    by_pair = pd.Series(online_mask(p, rows[first]).to_numpy(), index=pair[first])
+    return pd.Series(by_pair.reindex(pair).to_numpy(), index=rows.index, dtype=bool)
+
+
+def _not_included_reason(f: FileResult) -> str:
+    if f.verdict == RETURNED:
+        parts = [f.reason] if f.reason else []
+        parts.append(f"ошибок: {f.errors}, предупреждений: {f.warnings}")
+        if f.returned_copy:
+            parts.append(f"копия с замечаниями: {f.returned_copy}")
+        if f.fix_deadline:
+            parts.append(f"срок устранения: {ru_date(f.fix_deadline)}")
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:] + "."
+    return f.reason or ""
+
+
+def kind_labels(profile: Profile) -> tuple[str, str]:
+    """How the profile itself names its online and offline points: «Онлайн-точка», «цифровая»…"""
+    def label(online: bool) -> str:
+        values = [k.value for k in profile.kinds if k.online == online]
+        return " / ".join(f"«{v}»" for v in values) or ("онлайн" if online else "офлайн")
+    return label(True), label(False)
+
+
+def completeness_line(batch: Batch) -> str:
+    """How many files were received, accepted and left out, and who has not submitted, in one sentence."""
+    total = len(batch.files)
+    by_verdict = Counter(f.verdict for f in batch.files)
+    accepted = by_verdict[ACCEPTED]
+    missing = [s["name"] for s in batch.subdivisions or [] if s["status"] == "не представлен"]
+    absent = (f" Не представили перечень: {len(missing)} ({'; '.join(missing)})." if missing else "")
+    if total == 0:
+        return "Не получено ни одного файла: сводный перечень пуст." + absent
+    # Skipped files are not lists, superseded ones were replaced by a newer version: neither is missing.
+    blocking = by_verdict[RETURNED] + by_verdict[UNREADABLE]
+    detail = ", ".join(f"{VERDICT_RU[v]}: {by_verdict[v]}" for v in (RETURNED, UNREADABLE, SUPERSEDED, SKIPPED)
+                       if by_verdict[v])
+    line = f"Получено файлов: {total}. Включено в сводный перечень: {accepted}."
+    if detail:
+        line += f" Не включено: {total - accepted} ({detail})."
+    if blocking or missing:
+        return line + absent + (" Сводный перечень НЕПОЛНЫЙ: строк из невключенных файлов и непредставленных "
+                                "перечней в нем нет (список — ниже).")
+    return line + " Сводный перечень полный."
+
+
+def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
+    p = batch.profile
+    big_bold = Font(BODY_FONT, 12, bold=True)
+    title_style = book.style(font=Font(BODY_FONT, 14, bold=True))
+    alert = book.style(font=big_bold, align=TOP_WRAP, fill=ALERT_FILL, border=BOX)
+    ok = book.style(font=big_bold, align=TOP_WRAP, fill=OK_FILL, border=BOX)
+    section = book.style(font=big_bold)
+    header = book.style(font=Font(BODY_FONT, bold=True), align=CENTER_WRAP, border=BOX, fill=HEADER_FILL)
+    text = book.style(align=TOP_WRAP, border=BOX)
+    total_style = book.style(font=Font(BODY_FONT, bold=True), align=TOP_WRAP, border=BOX)
+    widths = (46, 36, 22, 17, 17)
+    n_cols = len(widths)
+
+    accepted = [f for f in batch.files if f.verdict == ACCEPTED]
+    left_out = [f for f in batch.files if f.verdict != ACCEPTED]
+    is_online = _online_mask(p, rows)  # the kind column, or the point where it does not state the kind
+    n_rows, n_online = len(rows), int(is_online.sum())
+
+    with book.sheet(SHEET_SUMMARY, widths=widths, freeze="A3", page=PORTRAIT) as ws:
+        ws.row(1, ("Сводка к сводному перечню",), title_style)
+        line = completeness_line(batch)
+        ws.row(2, (line,) + (None,) * (n_cols - 1), alert if left_out else ok,
+               height=text_height(line, sum(widths), 12, bold=True))
+        ws.merge(2, 1, 2, n_cols)
+        on, off = kind_labels(p)
+        ws.row(3, (f"Строк в сводном перечне: {n_rows} ({on}: {n_online}, {off}: {n_rows - n_online}).",))
+        ws.row(4, (f"Профиль: {p.name}",))
+        ws.row(5, (f"Дата формирования: {ru_date(batch.run_date)}",))
+        r = 7
+
+        def table(title: str, headers: Sequence[object], body: list[Sequence[object]],
+                  total: Sequence[object] | None = None, heights: Sequence[float] | None = None) -> int:
+            """Write a titled table from row r; return the row of its first body line. `heights`
+            replace the estimate from the cell texts."""
+            nonlocal r
+            ws.row(r, (title,), section)
+            ws.row(r + 1, headers, header, height=fit_height(headers, widths, bold=True))
+            first = r = r + 2
+            for i, values in enumerate(body):
+                ws.row(r, values, text, height=heights[i] if heights else fit_height(values, widths))
+                r += 1
+            if total is not None:
+                ws.row(r, total, total_style)
+                r += 1
+            r += 1
+            return first
+
+        # First what is missing: the files left out and why.
+        title = f"Файлы, не включенные в сводный перечень: {len(left_out)}"
+        if left_out:
+            reasons = [_not_included_reason(f) for f in left_out]
+            # The reason is long: it spans the last two columns.
+            first = table(title, ("Подразделение", "Файл", "Решение", "Причина", None),
+                          [(f.subdivision, f.path, VERDICT_RU.get(f.verdict, f.verdict), why, None)
+                           for f, why in zip(left_out, reasons)],
+                          heights=[max(text_height(why, widths[3] + widths[4]), text_height(f.path, widths[1]),
+                                       text_height(f.subdivision, widths[0])) for f, why in zip(left_out, reasons)])
+            for rr in range(first - 1, first + len(left_out)):
+                ws.merge(rr, 4, rr, 5)
+        else:
+            ws.row(r, (f"{title}. Все полученные файлы включены.",), section)
+            r += 2
+
+        # Per group, in the profile's order, zero rows included; values outside the list (if a profile
+        # lets them through) follow, so that the total always matches the list.
+        group_rows = _count(rows, p.group_column)
+        group_online = _count(rows[is_online], p.group_column) if n_rows else Counter()
+        groups = list(p.groups) + sorted((g for g in group_rows if g not in p.groups), key=str)
+        table(f"Строки по графе «{p.header(p.group_column)}»",
+              (p.header(p.group_column), "Строк", on, off),
+              [(g if g is not None else "(не указана)", group_rows[g], group_online[g],
+                group_rows[g] - group_online[g]) for g in groups],
+              ("Итого", n_rows, n_online, n_rows - n_online))
+
+        # Per subdivision, in the order of the consolidated list.
+        sub_rows = _count(rows, "subdivision")
+        sub_online = _count(rows[is_online], "subdivision") if n_rows else Counter()
+        sub_files = Counter(f.subdivision for f in accepted)
+        subs = sorted(set(sub_files) | set(sub_rows), key=str)
+        table("Строки по подразделениям",
+              ("Подразделение", "Строк", on, off, "Принято файлов"),
+              [(s, sub_rows[s], sub_online[s], sub_rows[s] - sub_online[s], sub_files[s]) for s in subs],
+              ("Итого", n_rows, n_online, n_rows - n_online, len(accepted)))
+
+        table("Строки по виду точки взаимодействия",
+              (p.header(p.kind_column), "Строк"),
+              [(on, n_online), (off, n_rows - n_online)],
+              ("Итого", n_rows))

@@ -1,0 +1,25 @@
+"""Texts generated from a profile, so the README and the CLI cannot drift from the rules."""
+from __future__ import annotations
+
+from consolidator.profile.schema import SEVERITY_RU, Profile
+
+
+def rules_table(profile: Profile, markdown: bool = False) -> str:
+    rows = [(r.code, SEVERITY_RU[r.severity], r.clause, r.summary) for r in profile.rules]
+    headers = ("Код", "Важность", "Пункт", "Что проверяется")
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        lines += ["| " + " | ".join(c.replace("|", "\\|").replace("*", "\\*") for c in row) + " |" for row in rows]
+        return "\n".join(lines)
+    widths = [max(len(x[i]) for x in (headers, *rows)) for i in range(3)]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row[:3], widths)) + "  " + row[3] for row in (headers, *rows)
+    )
+
+
+def readme_with_rules(readme: str, profile: Profile) -> str:
+    """README text with the profile's rules table between <!-- rules:KEY --> markers regenerated."""
+    start, end = f"<!-- rules:{profile.key} -->", f"<!-- /rules:{profile.key} -->"
+    head, rest = readme.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{rules_table(profile, markdown=True)}\n{end}{tail}"

@@ -1,0 +1,250 @@
+"""A profile loaded from rules/<name>.yaml (or any YAML file) and validated as it is read: a broken one
+gets a message naming the file and the key. The engine knows nothing about any region; everything
+regional is read here."""
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from consolidator.profile.yamlfile import load as load_yaml
+from consolidator.profile.schema import (SEVERITIES, Column, Deadline, Kind, PointType, Profile, ProfileError, Rule,
+                                         VocabularyItem)
+from consolidator.profile.text import match_key
+
+# The reference procedure (Udmurtia): used when no profile is given and none can be told from the files.
+DEFAULT_PROFILE = "udmurt"
+
+def rules_dir() -> Path:
+    """The rules/ folder: installed as consolidator.rules, or beside the package in a source tree."""
+    try:
+        return Path(str(resources.files("consolidator.rules")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent.parent / "rules"
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in rules_dir().glob("*.yaml"))
+
+
+def load_profile(name_or_path: str | Path, org_override: Path | None = None) -> Profile:
+    """Load a profile by name (a file in rules/) or by path to a YAML file."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = rules_dir() / f"{name_or_path}.yaml"
+        if not path.exists():
+            known = ", ".join(available_profiles())
+            raise ProfileError(f"Профиль «{name_or_path}» не найден. Доступные профили: {known}.")
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: не удалось прочитать профиль: {exc}") from exc
+    profile = _build(data, path)
+    if org_override is not None:
+        profile.org = merge_org(profile.org, org_override)
+    return profile
+
+
+def merge_org(org: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Override organisation details with a user's YAML file (keys as in the profile's `org`)."""
+    try:
+        extra = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: не удалось прочитать файл реквизитов: {exc}") from exc
+    if not isinstance(extra, dict):
+        raise ProfileError(f"{path}: файл реквизитов должен быть словарем «ключ: значение».")
+    unknown = sorted(set(extra) - set(org))
+    if unknown:
+        raise ProfileError(
+            f"{path}: неизвестные ключи реквизитов: {', '.join(unknown)}. "
+            f"Допустимые ключи: {', '.join(sorted(org))}."
+        )
+    return {**org, **extra}
+
+
+class _Reader:
+    """Reads keys from nested dicts, naming the file and the key path on every error."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def get(self, data: Any, key: str, where: str, kind: type | tuple = str, default: Any = ...) -> Any:
+        if not isinstance(data, dict):
+            raise ProfileError(f"{self.path}: «{where}» должен быть словарем")
+        if key not in data:
+            if default is not ...:
+                return default
+            raise ProfileError(f"{self.path}: нет обязательного ключа «{where}.{key}»")
+        value = data[key]
+        if not isinstance(value, kind):
+            raise ProfileError(f"{self.path}: ключ «{where}.{key}» имеет неверный тип ({type(value).__name__})")
+        return value
+
+
+def _compile(path: Path, where: str, pattern: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ProfileError(f"{path}: «{where}»: неверное регулярное выражение {pattern!r}: {exc}") from exc
+
+
+def _build(data: Any, path: Path) -> Profile:
+    r = _Reader(path)
+    key = r.get(data, "profile", "")
+    proc = r.get(data, "procedure", "", dict)
+    form = r.get(data, "form", "", dict)
+    columns = []
+    for i, c in enumerate(r.get(form, "columns", "form", list)):
+        where = f"form.columns[{i}]"
+        columns.append(Column(
+            key=r.get(c, "key", where),
+            header=r.get(c, "header", where),
+            variants=tuple(r.get(c, "variants", where, list, [])),
+            width=r.get(c, "width", where, int, 20),
+        ))
+    col_keys = {c.key for c in columns}
+    for special in ("group_column", "kind_column", "number_column"):
+        if r.get(form, special, "form") not in col_keys:
+            raise ProfileError(f"{path}: «form.{special}» называет графу, которой нет в form.columns")
+
+    voc = r.get(data, "vocabularies", "", dict)
+    kinds = tuple(
+        Kind(value=r.get(k, "value", f"vocabularies.kinds[{i}]"),
+             online=r.get(k, "online", f"vocabularies.kinds[{i}]", bool),
+             aliases=tuple(r.get(k, "aliases", f"vocabularies.kinds[{i}]", list, [])))
+        for i, k in enumerate(r.get(voc, "kinds", "vocabularies", list))
+    )
+    kind_values = {k.value for k in kinds}
+    points = []
+    for i, p in enumerate(r.get(voc, "points", "vocabularies", list)):
+        where = f"vocabularies.points[{i}]"
+        kind = r.get(p, "kind", where, (str, type(None)))
+        if kind is not None and kind not in kind_values:
+            raise ProfileError(f"{path}: «{where}.kind» = {kind!r} не входит в vocabularies.kinds")
+        points.append(PointType(
+            name=r.get(p, "name", where),
+            kind=kind,
+            patterns=tuple(_compile(path, f"{where}.match", m) for m in r.get(p, "match", where, list)),
+            name_required=r.get(p, "name_required", where, bool, False),
+        ))
+    generic = r.get(voc, "generic_name_words", "vocabularies", list, [])
+    generic_rx = _compile(path, "vocabularies.generic_name_words", "^(?:" + "|".join(f"(?:{g})" for g in generic) + ")$"
+                          if generic else "(?!)")
+
+    extra_vocabularies = {
+        name: _extra_vocabulary(r, items, f"vocabularies.{name}")
+        for name, items in voc.items() if name not in ("groups", "kinds", "points", "generic_name_words")
+    }
+    vocabulary_items = {
+        name: _vocabulary_items(path, items, f"vocabularies.{name}")
+        for name, items in voc.items()
+        if name not in ("kinds", "points", "generic_name_words") and isinstance(items, list)
+    }
+
+    deadlines = {}
+    for name, d in r.get(data, "deadlines", "", dict).items():
+        where = f"deadlines.{name}"
+        until = r.get(d, "until", where, str, None)
+        if until is not None and not re.fullmatch(r"\d{2}\.\d{2}", until):
+            raise ProfileError(f"{path}: «{where}.until» должен быть датой вида ДД.ММ, а не {until!r}")
+        deadlines[name] = Deadline(days=r.get(d, "days", where, int, ... if until is None else None),
+                                   clause=r.get(d, "clause", where),
+                                   text=r.get(d, "text", where, str, ""), until=until)
+
+    rules = []
+    seen = set()
+    for i, rd in enumerate(r.get(data, "rules", "", list)):
+        where = f"rules[{i}]"
+        code = r.get(rd, "code", where)
+        if code in seen:
+            raise ProfileError(f"{path}: код правила {code} повторяется")
+        seen.add(code)
+        severity = r.get(rd, "severity", where)
+        if severity not in SEVERITIES:
+            raise ProfileError(f"{path}: «{where}.severity» должен быть error или warning, а не {severity!r}")
+        params = {k: v for k, v in rd.items()
+                  if k not in ("code", "check", "severity", "clause", "message", "summary")}
+        for k in ("column", "point_column", "item_column"):
+            if k in params and params[k] not in col_keys:
+                raise ProfileError(f"{path}: «{where}.{k}» = {params[k]!r}: нет такой графы в form.columns")
+        for k in ("columns", "within"):
+            for c in params.get(k, []):
+                if c not in col_keys:
+                    raise ProfileError(f"{path}: «{where}.{k}»: нет графы {c!r} в form.columns")
+        if "vocabulary" in params and params["vocabulary"] not in ("groups", "kinds", *extra_vocabularies):
+            raise ProfileError(f"{path}: «{where}.vocabulary» = {params['vocabulary']!r}: нет такого словаря "
+                               f"в vocabularies")
+        rules.append(Rule(
+            code=code,
+            check=r.get(rd, "check", where),
+            severity=severity,
+            clause=r.get(rd, "clause", where),
+            message=" ".join(r.get(rd, "message", where).split()),
+            summary=r.get(rd, "summary", where),
+            params=params,
+        ))
+
+    return Profile(
+        key=key,
+        name=r.get(data, "name", ""),
+        source=path,
+        procedure_short=r.get(proc, "short", "procedure"),
+        procedure_title=" ".join(r.get(proc, "title", "procedure").split()),
+        form_title=" ".join(r.get(form, "title", "form").split()),
+        header_search_rows=r.get(form, "header_search_rows", "form", int, 30),
+        subdivision_labels=tuple(r.get(form, "subdivision_labels", "form", list, [])),
+        columns=tuple(columns),
+        group_column=form["group_column"],
+        kind_column=form["kind_column"],
+        number_column=form["number_column"],
+        footnotes=tuple(" ".join(f.split()) for f in r.get(form, "footnotes", "form", list, [])),
+        groups=tuple(i.value for i in vocabulary_items.get("groups", ())) or tuple(r.get(voc, "groups", "vocabularies", list)),
+        kinds=kinds,
+        points=tuple(points),
+        generic_name_words=generic_rx,
+        deadlines=deadlines,
+        rules=tuple(rules),
+        org=r.get(data, "org", "", dict, {}),
+        extra_vocabularies=extra_vocabularies,
+        vocabulary_items=vocabulary_items,
+        renumber=r.get(form, "renumber", "form", bool, True),
+    )
+
+
+def _extra_vocabulary(r: _Reader, items: Any, where: str) -> dict[str, str]:
+    """A further closed list: items are a value, or {value, aliases} where aliases are other
+    wordings of the same value. Returns match key -> canonical value."""
+    if not isinstance(items, list):
+        raise ProfileError(f"{r.path}: «{where}» должен быть списком значений")
+    out: dict[str, str] = {}
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            value, aliases = item, []
+        else:
+            value = r.get(item, "value", f"{where}[{i}]")
+            aliases = r.get(item, "aliases", f"{where}[{i}]", list, [])
+        for v in (value, *aliases):
+            out[match_key(v)] = value
+    return out
+
+
+def _vocabulary_items(path: Path, items: list, where: str) -> tuple[VocabularyItem, ...]:
+    """Entries of a list vocabulary: a plain value, or {value, aliases, numbers, keywords}."""
+    out = []
+    r = _Reader(path)
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            out.append(VocabularyItem(item))
+            continue
+        w = f"{where}[{i}]"
+        numbers = r.get(item, "numbers", w, list, [])
+        out.append(VocabularyItem(
+            value=r.get(item, "value", w),
+            aliases=tuple(str(a) for a in r.get(item, "aliases", w, list, [])),
+            numbers=tuple(str(n) for n in numbers),
+            keywords=tuple(_compile(path, f"{w}.keywords", k) for k in r.get(item, "keywords", w, list, [])),
+        ))
+    return tuple(out)

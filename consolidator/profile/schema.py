@@ -1,0 +1,161 @@
+"""What a region's profile holds: its form, vocabularies, deadlines, rules and organisation details
+(profile.load reads them from rules/<name>.yaml)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from consolidator.profile.text import match_key
+
+SEVERITIES = ("error", "warning")
+SEVERITY_RU = {"error": "ошибка", "warning": "предупреждение"}
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    variants: tuple[str, ...]
+    width: int = 20
+
+
+@dataclass(frozen=True)
+class Kind:
+    value: str
+    online: bool
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PointType:
+    name: str
+    kind: str | None  # None: the procedure names the point but not its kind; either kind agrees
+    patterns: tuple[re.Pattern, ...]
+    name_required: bool = False
+
+
+@dataclass(frozen=True)
+class VocabularyItem:
+    """One entry of a closed list given as a mapping in YAML: its value, other wordings, the numbers
+    it goes by in the procedure (the first is the one to write: «5а»; others are accepted: «5») and
+    regular expressions that show a free text mentions it (`keywords`)."""
+    value: str
+    aliases: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    keywords: tuple[re.Pattern, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    days: int | None  # working days; None for a fixed date of the year (`until`)
+    clause: str
+    text: str
+    until: str | None = None  # «25.12»: a yearly date, for deadlines the procedure fixes by date
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    check: str
+    severity: str
+    clause: str
+    message: str
+    summary: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def column(self) -> str | None:
+        return self.params.get("column")
+
+
+@dataclass
+class Profile:
+    key: str
+    name: str
+    source: Path
+    procedure_short: str
+    procedure_title: str
+    form_title: str
+    header_search_rows: int
+    subdivision_labels: tuple[str, ...]
+    columns: tuple[Column, ...]
+    group_column: str
+    kind_column: str
+    number_column: str
+    footnotes: tuple[str, ...]
+    groups: tuple[str, ...]
+    kinds: tuple[Kind, ...]
+    points: tuple[PointType, ...]
+    generic_name_words: re.Pattern
+    deadlines: dict[str, Deadline]
+    rules: tuple[Rule, ...]
+    org: dict[str, Any]
+    # Further closed lists named by rules (`vocabulary: needs`): match key -> canonical value.
+    extra_vocabularies: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Entries of every list vocabulary (groups included) with their numbers and keywords.
+    vocabulary_items: dict[str, tuple[VocabularyItem, ...]] = field(default_factory=dict)
+    # False when the number column holds a number from a vocabulary (a group's number), not a
+    # running № п/п: the consolidated list keeps it instead of renumbering 1..N.
+    renumber: bool = True
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def header(self, key: str) -> str:
+        """The column's header as printed in the form, without footnote asterisks."""
+        return self.column(key).header.rstrip("*").strip()
+
+    def vocabulary(self, name: str) -> dict[str, str]:
+        """match key -> canonical value, for a closed vocabulary named in a rule."""
+        if name == "groups":
+            out = {match_key(g): g for g in self.groups}
+            for item in self.vocabulary_items.get("groups", ()):
+                out.update({match_key(a): item.value for a in item.aliases if match_key(a) not in out})
+            return out
+        if name == "kinds":
+            out = {}
+            for k in self.kinds:
+                for v in (k.value, *k.aliases):
+                    out[match_key(v)] = k.value
+            return out
+        if name in self.extra_vocabularies:
+            return dict(self.extra_vocabularies[name])
+        raise KeyError(name)
+
+    def items(self, name: str) -> tuple[VocabularyItem, ...]:
+        """The entries of a vocabulary named in a rule, with their numbers and keywords."""
+        if name in self.vocabulary_items:
+            return self.vocabulary_items[name]
+        return tuple(VocabularyItem(v) for v in dict.fromkeys(self.vocabulary(name).values()))
+
+    def has_vocabulary(self, name: str) -> bool:
+        return name in ("groups", "kinds") or name in self.extra_vocabularies
+
+    def online_values(self) -> set[str]:
+        return {k.value for k in self.kinds if k.online}
+
+    def point_type(self, value: str) -> PointType | None:
+        text = match_key(value, fold_spaces_only=True)
+        for p in self.points:
+            if any(rx.search(text) for rx in p.patterns):
+                return p
+        return None
+
+    def rule(self, code: str) -> Rule:
+        for r in self.rules:
+            if r.code == code:
+                return r
+        raise KeyError(code)

@@ -1,0 +1,436 @@
+"""The main job, stage by stage, from one validated `Settings`:
+
+    main        start the second process, before the heavy imports           speed.side
+                choose the profile from the files, unless one is given       inbox.read.survey, profile.detect
+    run         under the results folder's lock (one run at a time)          outputs.lock
+      check     read every file, in the pool for a large batch               inbox
+                check all rows of all files as one frame                     checks.engine
+                versions, deadlines and statuses against the journal         journal.tracking
+      write     returned copies with e-mail drafts (in the pool), while      outputs.returned, outputs.eml
+                the consolidated list is written here and the order by the   outputs.consolidated, outputs.order
+                second process; then the protocol and report.json            outputs.protocol
+                record the checks in the journal                             journal.store
+
+This module imports no pandas: the CLI imports it to start the second process first, and `main`
+imports the engine (pandas and pandera) with the garbage collector off (speed.imports).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from consolidator.checks import checked_profile
+from consolidator.inbox.files import discover, skip_reason
+from consolidator.inbox.read import Read, Survey, intern_rows, read_one, with_form
+from consolidator.inbox.safety import Limits
+from consolidator.journal.store import FILE_NAME as JOURNAL
+from consolidator.journal.store import Journal
+from consolidator.journal.subdivisions import Subdivision, SubdivisionsError, load_subdivisions
+from consolidator.journal.tracking import record, track
+from consolidator.journal.workdays import Calendar, CalendarError
+from consolidator.model import ACCEPTED, RETURNED, SKIPPED, Batch, FileResult, Progress, as_columns, no_progress
+from consolidator.outputs.atomic import write_text
+from consolidator.outputs.consolidated import FILE_NAME as CONSOLIDATED
+from consolidator.outputs.eml import write_draft
+from consolidator.outputs.lock import out_lock
+from consolidator.outputs.protocol import FILE_NAME as PROTOCOL
+from consolidator.outputs.returned import RETURNED_DIR, write_returned
+from consolidator.profile.form import Table
+from consolidator.profile.load import DEFAULT_PROFILE, available_profiles
+from consolidator.profile.schema import Profile, ProfileError
+from consolidator.speed.imports import heavy_imports
+from consolidator.speed.pool import MIN_PARALLEL, Started, run_map
+from consolidator.speed.pool import context as parallel_context
+from consolidator.speed.side import EarlyProcess
+
+REPORT = "report.json"
+ORDER = "Проект приказа.docx"  # outputs.order.FILE_NAME, named here: python-docx is imported only to write it
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message is in Russian (the CLI exits with code 2)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run is asked to do. `Settings.make` builds it from a user's options and validates them;
+    built directly (tests, other programs), it is taken as it is."""
+
+    profile: Profile | None  # None: chosen from the files (main)
+    inbox: Path
+    out: Path
+    run_date: date
+    org: Path | None = None  # organisation details over the profile's `org` (applied to a chosen profile)
+    journal: Path | None = None  # None: journal.sqlite in `out`
+    subdivisions: tuple[Subdivision, ...] = ()
+    calendar: Calendar = field(default_factory=Calendar)
+    limits: Limits | None = None  # None: Limits.from_env() when a file is inspected
+    jobs: int | None = None  # processes for per-file work; None: one per core; 1: all in this process
+    # Other profiles a file may be filled in (the «other form» remark); None: not looked for.
+    alternatives: tuple[Profile, ...] | None = None
+    lock_timeout: float | None = None  # seconds to wait for the results folder; None: outputs.lock's default
+
+    @property
+    def journal_path(self) -> Path:
+        return self.journal or self.out / JOURNAL
+
+    @classmethod
+    def make(cls, inbox: Path, out: Path, run_date: date, profile: str | None = None, org: Path | None = None,
+             journal: Path | None = None, subdivisions: Path | None = None, calendar: Path | None = None,
+             max_unpacked_mb: float | None = None, jobs: int | None = None) -> Settings:
+        """Settings from a user's options, every one checked before a file is read."""
+        if not inbox.is_dir():
+            raise SettingsError(f"Папка входящих «{inbox}» не найдена.")
+        if not any(p.is_file() for p in inbox.rglob("*")):
+            raise SettingsError(f"В папке входящих «{inbox}» нет ни одного файла: проверять нечего.")
+        inbox_r, out_r = inbox.resolve(), out.resolve()
+        if out_r == inbox_r or out_r.is_relative_to(inbox_r):
+            raise SettingsError(f"Папка результатов «{out}» находится внутри папки входящих «{inbox}»: "
+                                f"входящие файлы не изменяются, укажите другую папку --out.")
+        if journal is not None and journal.resolve().is_relative_to(inbox_r):
+            raise SettingsError(f"Журнал «{journal}» находится внутри папки входящих «{inbox}»: входящие файлы "
+                                f"не изменяются, укажите другое место --journal.")
+        try:
+            # A broken --org file is reported before the files are read, whichever profile is chosen.
+            chosen = checked_profile(profile or DEFAULT_PROFILE, org) if profile or org else None
+            expected = tuple(load_subdivisions(subdivisions))
+            days = Calendar.load(calendar)
+        except (ProfileError, SubdivisionsError, CalendarError) as exc:
+            raise SettingsError(str(exc)) from exc
+        return cls(chosen if profile else None, inbox, out, run_date, org=org, journal=journal,
+                   subdivisions=expected, calendar=days, limits=Limits.from_env(max_unpacked_mb), jobs=jobs)
+
+
+@dataclass
+class Ui:
+    """How a run talks to its user: a progress bar per stage, and sentences (the profile chosen, a
+    results folder another run holds)."""
+
+    progress: Progress = no_progress
+    say: Callable[[str], None] = lambda text: None
+
+
+# --- the second process ------------------------------------------------------------------------------
+
+class SideProcess(EarlyProcess):
+    """The run's second process (speed.side): started with the working days of `years`, then the
+    survey of a small `inbox` in the known forms (the given `profile`'s first; None: to be chosen),
+    then the imports the order needs; `write` hands it the order."""
+
+    def __init__(self, years: list[int] = (), inbox: Path | None = None, profile: str | None = None,
+                 limits: Limits | None = None, most: int = MIN_PARALLEL):
+        super().__init__()
+        # The first task starts the worker at once; the survey and the imports for the order follow it.
+        self.working_days = self.submit("consolidator.journal.workdays:year_working_days", list(years),
+                                        preload=("holidays",))
+        self.surveyed = None
+        if inbox is not None:
+            self.surveyed = self.submit("consolidator.inbox.read:survey_small", inbox, profile, limits, most)
+        self.submit(None, preload=("consolidator.outputs.order",))  # python-docx and babel, not pandas
+
+    def survey(self) -> Survey | None:
+        """The survey of the inbox, or None (none made, too many files, or it failed)."""
+        return self.result(self.surveyed)
+
+    def write(self, batch: Batch, rows, path: Path):
+        """The order being written; a failed future when the process is gone (the main one writes it)."""
+        return self.submit("consolidator.outputs.order:write_order", batch, rows, path)
+
+
+def start_side_process(settings: Settings) -> SideProcess | None:
+    """The second process for this run, or None (--jobs 1, or none can be started here)."""
+    if settings.jobs == 1:
+        return None
+    year = settings.run_date.year
+    profile = str(settings.profile.source) if settings.profile is not None else None
+    try:
+        return SideProcess([year - 1, year, year + 1], settings.inbox, profile, settings.limits)
+    except Exception:  # no second process on this machine: its work is done in this one
+        return None
+
+
+# --- the whole job -----------------------------------------------------------------------------------
+
+def main(settings: Settings, ui: Ui | None = None) -> Batch:
+    """The whole job as the `run` command does it: the second process, the profile chosen from the
+    files when none is given, then `run`."""
+    ui = ui or Ui()
+    side = start_side_process(settings)
+    try:
+        with heavy_imports():
+            import consolidator.checks.engine  # noqa: F401 - pandas and pandera
+        surveyed = side.survey() if side is not None else None
+        profile = settings.profile
+        if profile is None:
+            surveyed, profile = _choose_profile(settings, ui, surveyed)
+        alternatives = tuple(checked_profile(n) for n in available_profiles() if n != profile.key)
+        if side is not None:
+            from consolidator.journal import workdays
+
+            ready = side.result(side.working_days, timeout=30)
+            if ready is not None:  # else this process imports `holidays` itself when it needs a date
+                workdays.preload(ready)
+        return run(dataclasses.replace(settings, profile=profile, alternatives=alternatives), ui, side, surveyed)
+    finally:
+        if side is not None:
+            side.close()
+
+
+def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None) -> tuple[Survey, Profile]:
+    """Read the inbox's files in the forms they fit (unless the second process has: `surveyed`),
+    choose the profile by them and say which and why."""
+    from consolidator.inbox.read import survey
+    from consolidator.profile.detect import choose_profile
+
+    profiles = [checked_profile(n) for n in available_profiles()]
+    if surveyed is None:
+        surveyed = survey(settings.inbox, profiles, ui.progress, settings.limits, settings.jobs)
+    profile, reason = choose_profile(surveyed.forms(), profiles)
+    if profile is None:
+        ui.say(f"Профиль не определен: {reason}. Используется профиль по умолчанию «{DEFAULT_PROFILE}».")
+        return surveyed, checked_profile(DEFAULT_PROFILE, settings.org)
+    ui.say(f"Профиль определен автоматически: «{profile.key}»: {reason}. "
+           f"Чтобы задать его явно: --profile {profile.key}.")
+    return surveyed, checked_profile(profile.key, settings.org) if settings.org else profile
+
+
+def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = None,
+        surveyed: Survey | None = None) -> Batch:
+    """Check every file, sort out versions against the journal, then write returned copies with e-mail
+    drafts, the consolidated list, the order draft, the protocol and report.json. `side`: the second
+    process that writes the order; `surveyed`: the inbox as `survey` read it to choose the profile (its
+    files are not read again).
+
+    One run at a time per results folder (outputs.lock): a second run waits for the first, then refuses."""
+    ui = ui or Ui()
+    out = settings.out
+    with out_lock(out, settings.lock_timeout, ui.say):
+        _sweep_temporary(out)
+        batch = check(settings, ui.progress, surveyed)
+        with Journal(settings.journal_path) as journal:
+            with _phase(batch, "journal"):
+                track(batch, journal, list(settings.subdivisions), settings.calendar)
+            # The returned copies are written by the pool while this process writes the consolidated
+            # list and the order; the protocol and report.json name the copies, so they come last.
+            with _phase(batch, "annotate"):
+                copies = _ReturnedCopies(batch, ui.progress, {s.name: s.email for s in settings.subdivisions},
+                                         settings.jobs)
+            try:
+                order = _write_list_and_start_order(batch, side)
+            except BaseException:
+                copies.cancel()
+                raise
+            with _phase(batch, "annotate"):
+                copies.finish()
+            with _phase(batch, "protocol"):
+                from consolidator.outputs.protocol import write_protocol
+
+                write_protocol(batch, batch.out / PROTOCOL)
+            with _phase(batch, "docx"):
+                order()
+            with _phase(batch, "protocol"):
+                write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
+            with _phase(batch, "journal"):
+                record(batch, journal)
+    return batch
+
+
+@contextmanager
+def _phase(batch: Batch, name: str):
+    """Add the time spent in a stage to batch.timings (the benchmark prints them)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        batch.timings[name] = batch.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def _sweep_temporary(out: Path) -> None:
+    """Temporary files a killed run left beside the outputs (atomic.atomic_path names them .~tmp-…)."""
+    for p in out.glob(".~tmp-*"):
+        if p.is_file() and not p.is_symlink():
+            p.unlink(missing_ok=True)
+
+
+def check(settings: Settings, progress: Progress | None = None, surveyed: Survey | None = None) -> Batch:
+    """Read and check every file; set verdicts, remarks and deadlines. Writes nothing.
+    With `surveyed`, the files it read in this profile's form (or found unreadable) are not read again;
+    the survey is used up."""
+    from consolidator.checks.engine import check_batch
+
+    profile, inbox, limits = settings.profile, settings.inbox, settings.limits
+    alternatives = list(settings.alternatives) if settings.alternatives is not None else None
+    started = time.perf_counter()
+    files = discover(inbox)
+    tables: dict[int, Table] = {}
+    fix_days = profile.deadlines["fix"].days if "fix" in profile.deadlines else None
+    reads: dict[int, Read] = {}
+    to_read = []
+    for i, f in enumerate(files):
+        reason = skip_reason(f, inbox)
+        f.subdivision = f.subdivision or f.source.stem  # refined from the form's title line when read
+        # Taken out of the survey: its tables are then the batch's alone, freed with it.
+        known = surveyed.files.pop(f.source, None) if surveyed and not reason else None
+        if reason:
+            f.verdict, f.reason = SKIPPED, reason
+        elif known is not None and known.stands_for(profile):
+            if known.verdict is None:
+                reads[i] = (None, None, with_form(known.table, f.source, profile, alternatives, known.scores))
+            else:
+                reads[i] = (known.verdict, known.reason, None)
+        else:
+            to_read.append(i)
+    step = (progress or no_progress)("Чтение файлов", len(to_read))
+    ctx = (profile, alternatives, limits)
+    texts = surveyed.texts if surveyed else {}
+    for i, read in zip(to_read, run_map(read_one, [files[i].source for i in to_read], ctx, settings.jobs)):
+        step(files[i].path)
+        if read[2] is not None:
+            intern_rows(read[2], texts)
+        reads[i] = read
+    if surveyed:
+        surveyed.texts.clear()
+    for i, (verdict, reason, table) in sorted(reads.items()):
+        f = files[i]
+        if table is None:
+            f.verdict, f.reason = verdict, reason
+            continue
+        tables[i] = table
+        f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
+        if "/" not in f.path:  # a file at the inbox's root: the form's own title line names its author
+            f.subdivision = table.subdivision or f.subdivision
+    read_done = time.perf_counter()
+    data = check_batch(profile, files, tables)
+    batch = Batch(profile=profile, run_date=settings.run_date, inbox=inbox, out=settings.out, files=files, data=data,
+                  limits=limits)
+    batch.timings.update(read=read_done - started + (surveyed.seconds if surveyed else 0.0),
+                         check=time.perf_counter() - read_done)
+    for f in files:
+        if f.verdict == ACCEPTED and f.errors:
+            f.verdict = RETURNED
+            if fix_days is not None:
+                f.fix_deadline = settings.calendar.add_working_days(settings.run_date, fix_days)
+    return batch
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+def _return_one(item: tuple[FileResult, str | None]) -> str:
+    """The returned copy and its e-mail draft for one file (in a worker process for a large batch)."""
+    batch, staging = parallel_context()
+    f, email = item
+    f.returned_copy = write_returned(batch, f, staging)
+    write_draft(batch, f, email, staging)
+    return f.returned_copy
+
+
+class _ReturnedCopies:
+    """All returned copies, written into a fresh folder that is then swapped in: copies from an
+    earlier run of a file that is now accepted do not linger. A large batch's copies are started
+    in the pool at once and collected by finish()."""
+
+    def __init__(self, batch: Batch, progress: Progress, emails: dict[str, str | None], jobs: int | None = None):
+        self.batch = batch
+        self.final = batch.out / RETURNED_DIR
+        self.staging = batch.out / f".{RETURNED_DIR}.new"
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.returned = [f for f in batch.files if f.verdict == RETURNED]
+        self.step = progress("Копии с замечаниями", len(self.returned))
+        # Workers need the profile, date and limits, not every file's rows.
+        ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), self.staging)
+        items = [(f, emails.get(f.subdivision)) for f in self.returned]
+        self.started = Started(_return_one, items, ctx, jobs)
+
+    def cancel(self) -> None:
+        self.started.cancel()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def finish(self) -> None:
+        try:
+            for f, rel in zip(self.returned, self.started.results()):
+                self.step(f.path)
+                f.returned_copy = rel
+        except BaseException:
+            # The earlier copies stay as they were; nothing half-written is left beside them.
+            self.cancel()
+            raise
+        out, staging, final = self.batch.out, self.staging, self.final
+        old = out / f".{RETURNED_DIR}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            final.rename(old)
+        nested = staging / RETURNED_DIR
+        if nested.exists():
+            nested.rename(final)
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_list_and_start_order(batch: Batch, side: SideProcess | None) -> Callable[[], None]:
+    """Write the consolidated list; start the order (in the second process, if there is one) and
+    return what finishes it."""
+    # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
+    from consolidator.outputs.consolidated import write_consolidated
+
+    with _phase(batch, "consolidate"):
+        rows = batch.accepted_rows()
+    path = batch.out / ORDER
+    pending = None
+    if len(rows) and side is not None:
+        # The worker needs the profile and the rows, not the batch's frame, and no pandas to read them.
+        pending = side.write(dataclasses.replace(batch, data=None), as_columns(rows), path)
+    with _phase(batch, "consolidate"):
+        consolidated_rows = write_consolidated(batch, rows, batch.out / CONSOLIDATED)
+        batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
+
+    def finish() -> None:
+        if not len(rows):
+            path.unlink(missing_ok=True)
+            batch.order = None
+            return
+        try:
+            if pending is None:
+                raise LookupError
+            pending.result()
+        except Exception:
+            # No second process, or it could not write the order: written here, as a serial run does
+            # (an error in the order itself is then raised here). python-docx is imported only then.
+            from consolidator.outputs.order import write_order
+
+            write_order(batch, rows, path)
+        batch.order = {"path": ORDER}
+
+    return finish
+
+
+def report(batch: Batch) -> dict:
+    """report.json: a public contract read by other systems (see README)."""
+    return {
+        "profile": batch.profile.key,
+        "run_date": batch.run_date.isoformat(),
+        "files": [
+            {
+                "path": f.path,
+                "subdivision": f.subdivision,
+                "verdict": f.verdict,
+                "reason": f.reason,
+                "sheet": f.sheet,
+                "rows": f.rows,
+                "remarks": [r.to_json() for r in f.remarks],
+                "returned_copy": f.returned_copy,
+                "fix_deadline": f.fix_deadline.isoformat() if f.fix_deadline else None,
+                **({"resolved": f.resolved} if f.resolved is not None else {}),
+            }
+            for f in batch.files
+        ],
+        "consolidated": batch.consolidated,
+        "order": batch.order,
+        "subdivisions": batch.subdivisions or [],
+    }
