@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 ACCEPTED, RETURNED, UNREADABLE, SKIPPED = "accepted", "returned", "unreadable", "skipped"
 SUPERSEDED = "superseded"  # an older version of a subdivision's file: never consolidated
+NOT_SUBMITTED = "не представлен"  # the status of an expected subdivision with no list (journal.tracking)
 
 VERDICT_RU = {
     ACCEPTED: "принят",
@@ -99,6 +100,9 @@ class FileResult:
     version: object = None
     checked_verdict: str | None = None
 
+    # Excel row -> the reason the author gave for changing that row (an «Основание» column), if any.
+    reasons: dict[int, str] = field(default_factory=dict)
+
     @property
     def errors(self) -> int:
         return sum(r.severity == "error" for r in self.remarks)
@@ -127,19 +131,43 @@ class Batch:
     timings: dict[str, float] = field(default_factory=dict)
     # What an untrusted file may cost (safety.Limits) in this run; None: the defaults.
     limits: object = None
+    # The approved edition in force (journal.store.Edition), the rows of it carried into this run's
+    # list (subdivisions with no newer accepted list: profile columns plus `subdivision`, `path`,
+    # `sheet`, `row`, `version`), and the changes against it (journal.changes.Change).
+    edition: object = None
+    carried: pd.DataFrame | None = None
+    changes: list | None = None
+
+    def not_submitted(self) -> list[str]:
+        """Expected subdivisions whose rows the list lacks: no list in this run, and none in the
+        approved edition in force."""
+        approved = {r.subdivision for r in self.edition.rows} if self.edition is not None else set()
+        return [s["name"] for s in self.subdivisions or []
+                if s["status"] == NOT_SUBMITTED and s["name"] not in approved]
+
+    def carried_subdivisions(self) -> list[str]:
+        """Subdivisions whose rows come from the approved edition (no newer accepted list)."""
+        if self.carried is None or not len(self.carried):
+            return []
+        return sorted(set(self.carried["subdivision"]))
 
     def accepted_rows(self) -> pd.DataFrame:
-        """Rows of accepted files as they go into the consolidated list.
+        """Rows of accepted files as they go into the consolidated list, with the rows carried from
+        the approved edition (`carried`, `file` -1).
 
         Ordered by the profile's groups in their order, then by subdivision, keeping each file's
         row order; the number column is renumbered 1..N (unless the profile says `renumber: false`);
         `list_no` (1..N), `subdivision` and `path` (relative path) are added for tracing.
         """
+        import pandas as pd
+
         p = self.profile
         accepted = [i for i, f in enumerate(self.files) if f.verdict == ACCEPTED]
         df = self.data[self.data["file"].isin(accepted)].copy()
         df["subdivision"] = [self.files[i].subdivision for i in df["file"]]
         df["path"] = [self.files[i].path for i in df["file"]]
+        if self.carried is not None and len(self.carried):
+            df = pd.concat([df, self.carried.assign(file=-1)], ignore_index=True)
         order = {g: n for n, g in enumerate(p.groups)}
         df["_group_order"] = df[p.group_column].map(order).fillna(len(order))
         df = df.sort_values(["_group_order", "subdivision", "path", "row"], kind="stable")

@@ -22,7 +22,7 @@ import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -31,12 +31,13 @@ from consolidator.inbox.files import discover, skip_reason
 from consolidator.inbox.read import Read, Survey, intern_rows, read_one, with_form
 from consolidator.inbox.safety import Limits
 from consolidator.journal.store import FILE_NAME as JOURNAL
-from consolidator.journal.store import Journal
+from consolidator.journal.store import Journal, file_hash
 from consolidator.journal.subdivisions import Subdivision, SubdivisionsError, load_subdivisions
 from consolidator.journal.tracking import record, track
 from consolidator.journal.workdays import Calendar, CalendarError
-from consolidator.model import ACCEPTED, RETURNED, SKIPPED, Batch, FileResult, Progress, as_columns, no_progress
-from consolidator.outputs.atomic import write_text
+from consolidator.model import (ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, Batch, FileResult, Progress,
+                                as_columns, no_progress)
+from consolidator.outputs.atomic import atomic_path, write_text
 from consolidator.outputs.consolidated import FILE_NAME as CONSOLIDATED
 from consolidator.outputs.eml import write_draft
 from consolidator.outputs.lock import out_lock
@@ -213,20 +214,33 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
     out = settings.out
     with out_lock(out, settings.lock_timeout, ui.say):
         _sweep_temporary(out)
-        batch = check(settings, ui.progress, surveyed)
         with Journal(settings.journal_path) as journal:
+            # Refused before anything is read or recorded: the journal stays as it was.
+            edition = journal.edition_in_force(settings.profile.key)
+            if edition is not None and settings.run_date < edition.date:
+                raise SettingsError(
+                    f"Дата проверки {settings.run_date:%d.%m.%Y} раньше даты приказа от {edition.date:%d.%m.%Y} "
+                    f"№ {edition.number}, которым утверждена действующая редакция перечня: укажите --date не "
+                    f"раньше {edition.date:%d.%m.%Y}.")
+            batch = check(settings, ui.progress, surveyed)
+            batch.edition = edition
             with _phase(batch, "journal"):
                 track(batch, journal, list(settings.subdivisions), settings.calendar)
+                if edition is not None:
+                    batch.carried = _carried_rows(batch, journal, settings.subdivisions)
             # The returned copies are written by the pool while this process writes the consolidated
             # list and the order; the protocol and report.json name the copies, so they come last.
             with _phase(batch, "annotate"):
                 copies = _ReturnedCopies(batch, ui.progress, {s.name: s.email for s in settings.subdivisions},
                                          settings.jobs)
             try:
-                order = _write_list_and_start_order(batch, side)
+                rows, order = _write_list_and_start_order(batch, side)
             except BaseException:
                 copies.cancel()
                 raise
+            with _phase(batch, "amendments"):
+                current = _list_rows(batch, rows)
+                _write_changes(batch, current)
             with _phase(batch, "annotate"):
                 copies.finish()
             with _phase(batch, "protocol"):
@@ -239,7 +253,182 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
                 write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
             with _phase(batch, "journal"):
                 record(batch, journal)
+                journal.record_run(_run_record(batch), current)
+                journal.commit()
     return batch
+
+
+# --- the list over the year --------------------------------------------------------------------------
+
+APPROVED_DIR = "Утвержденные"
+
+
+def approved_copy_name(number: str, day: date) -> str:
+    return f"Сводный перечень (приказ от {day:%d.%m.%Y} № {number}).xlsx"
+
+
+def approve(journal_path: Path, out: Path, number: str, day: date, incomplete: bool = False,
+            profile: str | None = None, lock_timeout: float | None = None, ui: Ui | None = None):
+    """Record the consolidated list of the journal's last run (of `profile`, if given) as the approved
+    edition of order `number` of `day`, and keep a read-only copy of it in OUT/Утвержденные/. Returns
+    (the edition, the copy's path). Refuses, with SettingsError and nothing recorded: a journal with no
+    run (of that profile), a list that is incomplete unless `incomplete`, an order number already
+    approved, a date before the edition in force or before the run that made the list."""
+    import os
+    import stat
+
+    ui = ui or Ui()
+    number = number.strip().lstrip("№").strip()
+    if not number:
+        raise SettingsError("Укажите номер приказа: --number 27.")
+    if not journal_path.exists():
+        raise SettingsError(f"Журнал «{journal_path}» не найден: сначала выполните consolidator run.")
+    with out_lock(out, lock_timeout, ui.say), Journal(journal_path) as journal:
+        last = journal.last_run(profile)
+        if last is None:
+            other = journal.last_run()
+            raise SettingsError(
+                f"В журнале «{journal_path}» нет ни одного запуска" + (f" по профилю «{profile}»" if profile else "")
+                + (f" (в нем запуски по профилю «{other.profile}»)" if other is not None and profile else "")
+                + ": сначала выполните consolidator run.")
+        taken = {e.number for e in journal.editions(last.profile)}
+        if number in taken:
+            raise SettingsError(f"Приказ № {number} уже записан в журнале как утвердивший редакцию перечня; "
+                                f"укажите номер нового приказа.")
+        in_force = journal.edition_in_force(last.profile)
+        if in_force is not None and day < in_force.date:
+            raise SettingsError(f"Дата {day:%d.%m.%Y} раньше даты приказа от {in_force.date:%d.%m.%Y} "
+                                f"№ {in_force.number}, которым утверждена действующая редакция.")
+        if day < last.run_date:
+            raise SettingsError(f"Дата приказа {day:%d.%m.%Y} раньше даты проверки {last.run_date:%d.%m.%Y}, "
+                                f"по которой составлен сводный перечень.")
+        if not last.complete and not incomplete:
+            raise SettingsError("Сводный перечень последнего запуска неполный (" + _missing_text(last.missing)
+                                + "). Утвердите его, когда все перечни будут приняты, или укажите --incomplete.")
+        source = Path(last.list_path) if last.list_path else None
+        if source is None or not source.exists() or file_hash(source)[0] != last.list_sha256:
+            raise SettingsError(f"Файл сводного перечня последнего запуска «{source}» изменен или удален после "
+                                f"проверки: выполните consolidator run еще раз и затем approve.")
+        target = out / APPROVED_DIR / approved_copy_name(number, day)
+        if target.exists():
+            os.chmod(target, stat.S_IREAD | stat.S_IWRITE)
+        with atomic_path(target) as tmp:
+            shutil.copyfile(source, tmp)
+            os.chmod(tmp, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)  # the approved edition is not edited
+        edition = journal.record_edition(last.profile, number, day, last, incomplete=not last.complete)
+        journal.commit()
+    return edition, target
+
+
+def _missing_text(missing: dict) -> str:
+    parts = []
+    for key, label in (("returned", "возвращены на доработку"), ("unreadable", "не прочитаны"),
+                       ("not_submitted", "не представили перечень")):
+        if missing.get(key):
+            parts.append(f"{label}: {'; '.join(missing[key])}")
+    return ", ".join(parts) or "не все перечни приняты"
+
+def _carried_rows(batch: Batch, journal: Journal, expected: tuple[Subdivision, ...]):
+    """The approved edition's rows of every subdivision with no newer accepted list in this run: the
+    list is always the full current edition. A file older than the approved version of its subdivision
+    (left in the inbox from before) is superseded by it. A subdivision no longer among the expected
+    ones (when a list of them is given) has left: its rows are not carried (they are excluded)."""
+    import pandas as pd
+
+    edition = batch.edition
+    approved = {r.subdivision: r.version_id for r in edition.rows}
+    newer = set()
+    for f in batch.files:
+        if f.verdict != ACCEPTED or f.version is None:
+            continue
+        kept = approved.get(f.subdivision)
+        if kept is None or kept == f.version.id or journal.get(kept).order <= f.version.order:
+            newer.add(f.subdivision)
+        else:
+            f.checked_verdict, f.verdict = f.verdict, SUPERSEDED
+            f.reason = (f"Более ранняя версия файла подразделения, чем утвержденная приказом от "
+                        f"{edition.date:%d.%m.%Y} № {edition.number}: в перечне остается утвержденная.")
+    staying = {s.name for s in expected}
+    rows = [r for r in edition.rows if r.subdivision not in newer and (not staying or r.subdivision in staying)]
+    paths = journal.version_paths({r.version_id for r in rows if r.version_id is not None})
+    keys = batch.profile.keys
+    return pd.DataFrame({
+        **{k: [r.cells.get(k, "") for r in rows] for k in keys},
+        "subdivision": [r.subdivision for r in rows],
+        "path": [paths.get(r.version_id, "") for r in rows],
+        "sheet": [r.sheet for r in rows],
+        "row": [r.source_row if r.source_row is not None else 0 for r in rows],
+        "version": [r.version_id for r in rows],
+    }, columns=[*keys, "subdivision", "path", "sheet", "row", "version"])
+
+
+def _list_rows(batch: Batch, rows) -> list:
+    """The consolidated list's rows as the journal keeps them (journal.store.ListRow)."""
+    from consolidator.journal.store import ListRow
+
+    keys = batch.profile.keys
+    out = []
+    columns = {k: rows[k].tolist() for k in (*keys, "file", "subdivision", "sheet", "row", "list_no")}
+    versions = rows["version"].tolist() if "version" in rows else [None] * len(rows)
+    for i in range(len(rows)):
+        file_i = int(columns["file"][i])
+        f = batch.files[file_i] if file_i >= 0 else None
+        source_row = int(columns["row"][i]) if columns["row"][i] == columns["row"][i] else None
+        version = f.version.id if f is not None and f.version is not None else versions[i]
+        out.append(ListRow(
+            position=int(columns["list_no"][i]), subdivision=columns["subdivision"][i],
+            version_id=int(version) if version is not None and version == version else None,
+            cells={k: _cell_text(columns[k][i]) for k in keys},
+            sheet=columns["sheet"][i] if isinstance(columns["sheet"][i], str) else None,
+            source_row=source_row, reason=f.reasons.get(source_row) if f is not None else None))
+    return out
+
+
+def _cell_text(value) -> str:
+    if value is None or value != value:  # None, NaN
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+CHANGES_LIST = "Изменения в перечень.xlsx"
+CHANGES_ORDER = "Проект приказа о внесении изменений.docx"
+
+
+def _write_changes(batch: Batch, current: list) -> None:
+    """With an approved edition in force: what changed against it, the list of changes and the draft
+    order that amends the list; without changes (or an edition), earlier drafts of them are removed."""
+    from consolidator.journal.changes import compare
+
+    batch.changes = compare(batch.profile, batch.edition.rows, current) if batch.edition is not None else None
+    paths = (batch.out / CHANGES_LIST, batch.out / CHANGES_ORDER)
+    if not batch.changes:
+        for path in paths:
+            path.unlink(missing_ok=True)
+        return
+    from consolidator.outputs.amendment_order import write_amendment_order
+    from consolidator.outputs.changes import write_changes
+
+    write_changes(batch, paths[0])
+    write_amendment_order(batch, current, paths[1])
+
+
+def _run_record(batch: Batch):
+    """The run as the journal keeps it: whether its list is complete, and what it lacks."""
+    from consolidator.journal.store import Run
+
+    def of(verdict):
+        return [f.path for f in batch.files if f.verdict == verdict]
+
+    missing = {"returned": of(RETURNED), "unreadable": of(UNREADABLE),
+               "not_submitted": batch.not_submitted()}
+    listed = batch.out / CONSOLIDATED
+    return Run(profile=batch.profile.key, run_date=batch.run_date,
+               finished=datetime.now().isoformat(timespec="seconds"), complete=not any(missing.values()),
+               missing=missing, list_path=str(listed.resolve()) if listed.exists() else None,
+               list_sha256=file_hash(listed)[0] if listed.exists() else None,
+               edition_id=batch.edition.id if batch.edition is not None else None)
 
 
 @contextmanager
@@ -304,6 +493,7 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
             continue
         tables[i] = table
         f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
+        f.reasons = table.reasons
         if "/" not in f.path:  # a file at the inbox's root: the form's own title line names its author
             f.subdivision = table.subdivision or f.subdivision
     read_done = time.perf_counter()
@@ -373,17 +563,19 @@ class _ReturnedCopies:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_list_and_start_order(batch: Batch, side: SideProcess | None) -> Callable[[], None]:
-    """Write the consolidated list; start the order (in the second process, if there is one) and
-    return what finishes it."""
+def _write_list_and_start_order(batch: Batch, side: SideProcess | None):
+    """Write the consolidated list; start the order (in the second process, if there is one). Returns
+    the list's rows and what finishes the order. With an approved edition in force the list is
+    amended, not approved again: no approval order is drafted."""
     # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
     from consolidator.outputs.consolidated import write_consolidated
 
     with _phase(batch, "consolidate"):
         rows = batch.accepted_rows()
     path = batch.out / ORDER
+    drafted = len(rows) and batch.edition is None
     pending = None
-    if len(rows) and side is not None:
+    if drafted and side is not None:
         # The worker needs the profile and the rows, not the batch's frame, and no pandas to read them.
         pending = side.write(dataclasses.replace(batch, data=None), as_columns(rows), path)
     with _phase(batch, "consolidate"):
@@ -391,7 +583,7 @@ def _write_list_and_start_order(batch: Batch, side: SideProcess | None) -> Calla
         batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
 
     def finish() -> None:
-        if not len(rows):
+        if not drafted:
             path.unlink(missing_ok=True)
             batch.order = None
             return
@@ -407,7 +599,7 @@ def _write_list_and_start_order(batch: Batch, side: SideProcess | None) -> Calla
             write_order(batch, rows, path)
         batch.order = {"path": ORDER}
 
-    return finish
+    return rows, finish
 
 
 def report(batch: Batch) -> dict:
@@ -433,4 +625,17 @@ def report(batch: Batch) -> dict:
         "consolidated": batch.consolidated,
         "order": batch.order,
         "subdivisions": batch.subdivisions or [],
+        "changes": _changes_report(batch),
     }
+
+
+def _changes_report(batch: Batch) -> dict | None:
+    """report.json's `changes`: the approved edition in force and what changed against it."""
+    from consolidator.journal.changes import counts
+
+    if batch.edition is None:
+        return None
+    changed = bool(batch.changes)
+    return {"edition": {"number": batch.edition.number, "date": batch.edition.date.isoformat()},
+            **counts(batch.changes or []),
+            "list": CHANGES_LIST if changed else None, "order": CHANGES_ORDER if changed else None}

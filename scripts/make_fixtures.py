@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_samples import (  # noqa: E402
-    FORM_HEADERS, FORM_TITLE, G1, G2, G4, G5, G6, OFF, ON, Book, Sheet, convert, dumps, r, save_xlsx, soffice,
+    FORM_TITLE, G1, G2, G4, G5, G6, OFF, ON, Book, Sheet, convert, dumps, r, save_xlsx, soffice,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import json
-from datetime import date
 from email.policy import default
 
 import pytest

@@ -1,5 +1,6 @@
-"""The approval sheet (лист согласования) of the draft order and the blanks for a procedure whose
-approving order has no date or number yet: read the written DOCX back."""
+"""The approval sheet (лист согласования) and the blanks for a procedure whose approving order has no
+date or number yet: read the written DOCX back. The approval sheet agrees changes to the approved
+list (000 п. 3.4, 002 п. 4.3): it closes the order that amends the list, not the first approval order."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +11,11 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from consolidator.journal.changes import compare
+from consolidator.journal.store import Edition, ListRow
 from consolidator.model import ACCEPTED, RETURNED, Batch, FileResult
+from consolidator.outputs.amendment_order import FILE_NAME as AMENDMENT_FILE
+from consolidator.outputs.amendment_order import write_amendment_order
 from consolidator.outputs.order import APPROVAL_HEADERS, APPROVAL_TITLE, FILE_NAME, approval_lines, write_order
 from consolidator.profile import ProfileError, load_profile, merge_org
 
@@ -43,11 +48,28 @@ def _batch(tmp_path: Path, profile) -> Batch:
 
 
 def _write(tmp_path: Path, profile):
+    """The order amending an approved edition that had none of the batch's rows: every row is added,
+    initiated by its subdivision."""
     batch = _batch(tmp_path, profile)
     rows = batch.accepted_rows()
-    path = tmp_path / "out" / FILE_NAME
-    write_order(batch, rows, path)
+    current = [ListRow(position=int(r["list_no"]), subdivision=r["subdivision"], version_id=None,
+                       cells={k: str(r[k]) for k in profile.keys}) for _, r in rows.iterrows()]
+    batch.edition = Edition(id=1, profile=profile.key, number="27", date=date(2024, 9, 2), run_id=1,
+                            incomplete=False, rows=[])
+    batch.changes = compare(profile, [], current)
+    path = tmp_path / "out" / AMENDMENT_FILE
+    write_amendment_order(batch, current, path)
     return Document(str(path)), rows
+
+
+def test_the_approval_order_has_no_approval_sheet(tmp_path):
+    profile = load_profile("nso-minreg")
+    batch = _batch(tmp_path, profile)
+    path = tmp_path / "out" / FILE_NAME
+    write_order(batch, batch.accepted_rows(), path)
+    doc = Document(str(path))
+    assert APPROVAL_TITLE not in _texts(doc)
+    assert not any([c.text for c in t.rows[0].cells] == list(APPROVAL_HEADERS) for t in doc.tables)
 
 
 def _texts(doc) -> list[str]:
@@ -65,21 +87,22 @@ def test_approval_sheet_of_the_ministry(tmp_path):
     doc, rows = _write(tmp_path, profile)
     texts = _texts(doc)
 
-    # On its own page after the signature, before the landscape appendix.
+    # On its own portrait page at the end, after the signature and the landscape appendix.
     title_i = texts.index(APPROVAL_TITLE)
     signature_i = next(i for i, t in enumerate(texts) if t.endswith("\tА.А. Клюзов"))
-    assert signature_i < title_i < texts.index("УТВЕРЖДЕН")
+    assert signature_i < texts.index("ПРИЛОЖЕНИЕ") < title_i
+    assert doc.sections[-1].page_width < doc.sections[-1].page_height
+    assert doc.sections[-2].page_width > doc.sections[-2].page_height
     title = doc.paragraphs[title_i]
-    assert title.paragraph_format.page_break_before
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER and all(r.bold for r in title.runs)
     assert texts[title_i + 1] == "проекта приказа министерства региональной политики Новосибирской области"
-    assert texts[title_i + 2].startswith("«Об утверждении перечня точек взаимодействия")
+    assert texts[title_i + 2].startswith("«О внесении изменений в перечень точек взаимодействия")
 
     table = _approval_table(doc)
     body = [[c.text for c in r.cells] for r in table.rows[1:]]
     positions = [b[0] for b in body]
-    # п. 3.4 Порядка: the head of every subdivision whose rows are in the list (in the list's order),
-    # the supervising deputy minister, the deputy minister responsible for client-centricity.
+    # п. 3.4 Порядка: the head of every subdivision that initiated a change (in the list's order), the
+    # supervising deputy minister, the deputy minister responsible for client-centricity.
     assert positions[0].endswith(SUB_A) and positions[1].endswith(SUB_B)
     assert positions[0].startswith("Руководитель структурного подразделения, ответственного за процесс")
     assert not any(SUB_RETURNED in p for p in positions)
@@ -93,8 +116,8 @@ def test_approval_sheet_of_the_ministry(tmp_path):
     assert all(r.bold for c in table.rows[0].cells for p in c.paragraphs for r in p.runs)
     assert table.rows[1].cells[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
 
-    # The list itself is still the last table and holds the accepted rows only.
-    assert len(doc.tables[-1].rows) == len(rows) + 2 == 5
+    # The list, set out anew (every row changed), is the table before the sheet, the accepted rows only.
+    assert len(doc.tables[-2].rows) == len(rows) + 2 == 5
 
 
 def test_blank_procedure_order_date_and_number(tmp_path):
@@ -129,10 +152,7 @@ def test_approval_sequence_of_the_inspection(tmp_path):
 def test_no_approval_sheet_without_the_key(tmp_path):
     profile = load_profile("udmurt")
     assert "approval_sheet" not in profile.org
-    batch = _batch(tmp_path, profile)
-    path = tmp_path / "out" / FILE_NAME
-    write_order(batch, batch.accepted_rows(), path)
-    doc = Document(str(path))
+    doc, _ = _write(tmp_path, profile)
     assert APPROVAL_TITLE not in _texts(doc)
     assert not any([c.text for c in t.rows[0].cells] == list(APPROVAL_HEADERS) for t in doc.tables)
 
@@ -163,4 +183,4 @@ def test_malformed_approval_sheet(tmp_path, sheet):
     profile.org = {**profile.org, "approval_sheet": sheet}
     with pytest.raises(ProfileError, match="approval_sheet"):
         _write(tmp_path, profile)
-    assert not (tmp_path / "out" / FILE_NAME).exists()
+    assert not (tmp_path / "out" / AMENDMENT_FILE).exists()

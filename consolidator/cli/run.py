@@ -58,12 +58,28 @@ def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, o
     with Progress() as progress:
         try:
             batch = main(settings, Ui(progress, progress.say))
-        except LockBusy as exc:
+        except (LockBusy, SettingsError) as exc:  # a settings error the journal reveals: nothing recorded
             raise UsageError(str(exc)) from exc
     warn_unknown_years(settings.calendar, [f.fix_deadline for f in batch.files if f.fix_deadline])
     _print_summary(batch)
     ok = all(f.verdict in ("accepted", "skipped", "superseded") for f in batch.files)
     sys.exit(EXIT_OK if ok else EXIT_RETURNED)
+
+
+def _print_changes(batch) -> None:
+    from consolidator.journal.changes import counts
+    from consolidator.run import CHANGES_LIST, CHANGES_ORDER
+
+    edition = batch.edition
+    where = f"утвержденной редакцией (приказ от {edition.date:%d.%m.%Y} № {edition.number})"
+    if not batch.changes:
+        click.echo(f"Изменений по сравнению с {where} нет.")
+        return
+    n = counts(batch.changes)
+    click.echo(f"Изменения по сравнению с {where}: добавлено строк — {n['added']}, изменено — {n['changed']}, "
+               f"исключено — {n['excluded']}.")
+    click.echo(f"Список изменений: {batch.out / CHANGES_LIST}; проект приказа о внесении изменений: "
+               f"{batch.out / CHANGES_ORDER}.")
 
 
 def _print_summary(batch) -> None:
@@ -86,8 +102,10 @@ def _print_summary(batch) -> None:
         # cost this process 60 ms for one word).
         click.echo(f"Сводный перечень: {batch.out / batch.consolidated['path']} (строк: {n}).")
         line = completeness_line(batch)
-        if "НЕПОЛНЫЙ" in line or "пуст" in line:
+        if "НЕПОЛНЫЙ" in line or "пуст" in line or "НЕ внесены" in line:
             click.echo("Внимание: " + line.replace("(список — ниже)", "(список — на листе «Сводка»)"), err=True)
     if batch.order:
         click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
+    if batch.edition is not None:
+        _print_changes(batch)
     click.echo(f"Отчет: {batch.out / REPORT}; протокол: {batch.out / PROTOCOL}.")

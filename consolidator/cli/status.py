@@ -48,7 +48,8 @@ def command(out: Path, run_date, journal: Path | None, subdivisions: Path | None
             click.echo(f"В журнале перечни по нескольким профилям ({', '.join(known)}); показан «{profile}». "
                        f"Другой: --profile.", err=True)
         statuses = statuses_from_journal(j, expected, today, calendar, profile)
-        write_journal_xlsx(statuses, j.versions(profile=profile), today, out / FILE_NAME)
+        year = _year(j, profile, today, calendar, [s["name"] for s in statuses])
+        write_journal_xlsx(statuses, j.versions(profile=profile), today, out / FILE_NAME, year)
     headers = ["Подразделение", "Статус", "Текущая версия", "Получена", "Срок устранения", "Просрочка"]
 
     def ru(iso: str | None) -> str:
@@ -57,5 +58,53 @@ def command(out: Path, run_date, journal: Path | None, subdivisions: Path | None
     rows = [[s["name"], s["status"], s["current"] or "—", ru(s["received"]), ru(s["fix_deadline"]),
              str(s["overdue_days"]) if s["overdue_days"] else ""] for s in statuses]
     print_table(headers, rows)
+    if year is not None:
+        _print_year(year)
     click.echo(f"\nСтатусы на {today.strftime('%d.%m.%Y')}. Журнал: {out / FILE_NAME}.")
     warn_unknown_years(calendar, [date.fromisoformat(s["fix_deadline"]) for s in statuses if s["fix_deadline"]])
+
+
+def _year(journal, profile_key: str | None, today, calendar, names: list[str]):
+    """The approved editions, pending changes and the procedure's deadlines of the profile (None when
+    its profile file is not at hand)."""
+    from consolidator.journal.deadlines import year_of
+    from consolidator.profile import ProfileError, load_profile
+
+    if profile_key is None:
+        return None
+    try:
+        profile = load_profile(profile_key)
+    except ProfileError:
+        return None
+    return year_of(profile, journal, today, calendar, names)
+
+
+def _print_year(year) -> None:
+    from consolidator.journal.changes import ADDED, CHANGED, EXCLUDED
+
+    click.echo("")
+    if year.editions:
+        e = year.editions[-1]
+        click.echo(f"Действующая редакция сводного перечня: приказ от {e.date:%d.%m.%Y} № {e.number} "
+                   f"(строк: {len(e.rows)}" + ("; утверждена неполной" if e.incomplete else "") + ").")
+    else:
+        click.echo("Утвержденной редакции сводного перечня еще нет (consolidator approve).")
+    if year.pending:
+        click.echo(f"Изменения, ожидающие приказа о внесении изменений (проверка {year.pending_run:%d.%m.%Y}):")
+        by_sub: dict[str, dict[str, int]] = {}
+        for c in year.pending:
+            by_sub.setdefault(c.subdivision, {ADDED: 0, CHANGED: 0, EXCLUDED: 0})[c.kind] += 1
+        for name, n in sorted(by_sub.items()):
+            parts = [f"{word} — {n[kind]}" for kind, word in ((ADDED, "добавлено"), (CHANGED, "изменено"),
+                                                              (EXCLUDED, "исключено")) if n[kind]]
+            click.echo(f"  {name}: строк {', '.join(parts)}")
+    if year.dues:
+        click.echo("Сроки Порядка:")
+        grouped: dict[tuple, list[str]] = {}
+        for d in year.dues:
+            grouped.setdefault((d.day, d.text, d.clause, d.overdue_days, d.reminder), []).append(d.subdivision)
+        for (day_, text, clause, late, reminder), names in grouped.items():
+            state = ("" if not late else " — срок прошел, проверьте, выполнено ли" if reminder
+                     else f" — ПРОСРОЧЕНО на {late} раб. дн.")
+            who = "; ".join(n for n in names if n)
+            click.echo(f"  до {day_:%d.%m.%Y} — {text} ({clause}){state}" + (f": {who}" if who else ""))

@@ -5,7 +5,7 @@ journal remembers each version (by content hash), the day it first arrived, its 
 deadline, so that a later run knows which version is current, keeps the first deadline, and can say
 which earlier remarks were fixed.
 
-Schema (version 1; `meta.schema_version`, migrated forward by `_migrate`):
+Schema (version 2; `meta.schema_version`, migrated forward by `_migrate`):
     versions(id, subdivision, sha256, size, path, received, mtime, profile)
         one row per distinct file content from a subdivision; `received` is the --date of the run
         that first saw it (ISO date); UNIQUE(subdivision, sha256)
@@ -14,6 +14,17 @@ Schema (version 1; `meta.schema_version`, migrated forward by `_migrate`):
         the latest check of a version; `checked` is the --date of the first check (the deadline
         counts from it); `remarks` is JSON: the remarks as in report.json plus each remark's
         row `key` (its content, to match remarks across versions)
+    runs(id, profile, run_date, finished, complete, missing, rows, list_path, list_sha256, edition_id)
+        every run: whether its consolidated list was complete (`missing`: JSON of what was not in it),
+        the list file it wrote, and the approved edition in force then
+    run_rows(run_id, position, subdivision, version_id, sheet, source_row, reason, cells)
+        the consolidated list of the latest run of each profile, row by row (`cells`: JSON of the
+        row's values by column key); older runs' rows are dropped
+    editions(id, profile, number, date, run_id, incomplete, recorded)
+        every approved edition of a profile's list: the order's number and date, the run whose list it
+        approved; UNIQUE(profile, number)
+    edition_rows(edition_id, position, subdivision, version_id, sheet, source_row, cells)
+        the rows of an approved edition, numbered as in it
 """
 from __future__ import annotations
 
@@ -21,10 +32,10 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS = {
     1: """
@@ -50,6 +61,51 @@ _MIGRATIONS = {
         returned_copy TEXT,
         fix_deadline TEXT,
         remarks TEXT NOT NULL
+    );
+    """,
+    2: """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        profile TEXT NOT NULL,
+        run_date TEXT NOT NULL,
+        finished TEXT NOT NULL,
+        complete INTEGER NOT NULL,
+        missing TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        list_path TEXT,
+        list_sha256 TEXT,
+        edition_id INTEGER REFERENCES editions(id)
+    );
+    CREATE TABLE run_rows (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        position INTEGER NOT NULL,
+        subdivision TEXT NOT NULL,
+        version_id INTEGER REFERENCES versions(id),
+        sheet TEXT,
+        source_row INTEGER,
+        reason TEXT,
+        cells TEXT NOT NULL,
+        PRIMARY KEY (run_id, position)
+    );
+    CREATE TABLE editions (
+        id INTEGER PRIMARY KEY,
+        profile TEXT NOT NULL,
+        number TEXT NOT NULL,
+        date TEXT NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        incomplete INTEGER NOT NULL,
+        recorded TEXT NOT NULL,
+        UNIQUE (profile, number)
+    );
+    CREATE TABLE edition_rows (
+        edition_id INTEGER NOT NULL REFERENCES editions(id),
+        position INTEGER NOT NULL,
+        subdivision TEXT NOT NULL,
+        version_id INTEGER REFERENCES versions(id),
+        sheet TEXT,
+        source_row INTEGER,
+        cells TEXT NOT NULL,
+        PRIMARY KEY (edition_id, position)
     );
     """,
 }
@@ -87,6 +143,46 @@ class Version:
     def order(self) -> tuple:
         # Newest last: the day it arrived, then its file time, then its name (перечень_v2 after перечень).
         return (self.received, self.mtime, _natural(self.path), self.id)
+
+
+@dataclass
+class ListRow:
+    """A row of a consolidated list as the journal keeps it: its number in the list, its subdivision,
+    the file version and the place in it it came from, and its values by column key."""
+    position: int
+    subdivision: str
+    version_id: int | None
+    cells: dict[str, str]
+    sheet: str | None = None
+    source_row: int | None = None
+    reason: str | None = None  # from the subdivision's «Основание» column, when its form has one
+
+
+@dataclass
+class Run:
+    """A run as the journal keeps it: whether its list was complete and what was missing."""
+    profile: str
+    run_date: date
+    finished: str
+    complete: bool
+    missing: dict
+    rows: int = 0
+    list_path: str | None = None
+    list_sha256: str | None = None
+    edition_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
+class Edition:
+    """An approved edition of a profile's list: the order's number and date, and its rows."""
+    id: int
+    profile: str
+    number: str
+    date: date
+    run_id: int
+    incomplete: bool
+    rows: list[ListRow]
 
 
 def _natural(text: str) -> tuple:
@@ -202,6 +298,84 @@ class Journal:
 
     def commit(self) -> None:
         self.db.commit()
+
+    # --- runs and approved editions ------------------------------------------------------------
+
+    def record_run(self, run: Run, rows: list[ListRow]) -> int:
+        """Record a run and its consolidated list; the profile's earlier runs keep their line but not
+        their rows (committed by `commit`)."""
+        cur = self.db.execute(
+            "INSERT INTO runs (profile, run_date, finished, complete, missing, rows, list_path, list_sha256, "
+            "edition_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run.profile, run.run_date.isoformat(), run.finished, int(run.complete),
+             json.dumps(run.missing, ensure_ascii=False), len(rows), run.list_path, run.list_sha256, run.edition_id))
+        run_id = cur.lastrowid
+        self.db.execute("DELETE FROM run_rows WHERE run_id IN (SELECT id FROM runs WHERE profile = ? AND id <> ?)",
+                        (run.profile, run_id))
+        self.db.executemany(
+            "INSERT INTO run_rows (run_id, position, subdivision, version_id, sheet, source_row, reason, cells) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, r.position, r.subdivision, r.version_id, r.sheet, r.source_row, r.reason,
+              json.dumps(r.cells, ensure_ascii=False)) for r in rows])
+        return run_id
+
+    def last_run(self, profile: str | None = None) -> Run | None:
+        """The latest run (of a profile, or of any), or None."""
+        where, args = ("WHERE profile = ?", (profile,)) if profile else ("", ())
+        row = self.db.execute(
+            "SELECT id, profile, run_date, finished, complete, missing, rows, list_path, list_sha256, edition_id "
+            f"FROM runs {where} ORDER BY id DESC LIMIT 1", args).fetchone()
+        if row is None:
+            return None
+        return Run(profile=row[1], run_date=date.fromisoformat(row[2]), finished=row[3], complete=bool(row[4]),
+                   missing=json.loads(row[5]), rows=row[6], list_path=row[7], list_sha256=row[8], edition_id=row[9],
+                   id=row[0])
+
+    def run_rows(self, run_id: int) -> list[ListRow]:
+        return [ListRow(position=r[0], subdivision=r[1], version_id=r[2], sheet=r[3], source_row=r[4], reason=r[5],
+                        cells=json.loads(r[6]))
+                for r in self.db.execute("SELECT position, subdivision, version_id, sheet, source_row, reason, cells "
+                                         "FROM run_rows WHERE run_id = ? ORDER BY position", (run_id,))]
+
+    def record_edition(self, profile: str, number: str, day: date, run: Run, incomplete: bool) -> Edition:
+        """Record the run's list as an approved edition (committed by `commit`)."""
+        cur = self.db.execute(
+            "INSERT INTO editions (profile, number, date, run_id, incomplete, recorded) VALUES (?, ?, ?, ?, ?, ?)",
+            (profile, number, day.isoformat(), run.id, int(incomplete), datetime.now().isoformat(timespec="seconds")))
+        edition_id = cur.lastrowid
+        self.db.execute(
+            "INSERT INTO edition_rows (edition_id, position, subdivision, version_id, sheet, source_row, cells) "
+            "SELECT ?, position, subdivision, version_id, sheet, source_row, cells FROM run_rows WHERE run_id = ?",
+            (edition_id, run.id))
+        return self.edition(edition_id)
+
+    def edition(self, edition_id: int) -> Edition:
+        row = self.db.execute("SELECT id, profile, number, date, run_id, incomplete FROM editions WHERE id = ?",
+                              (edition_id,)).fetchone()
+        rows = [ListRow(position=r[0], subdivision=r[1], version_id=r[2], sheet=r[3], source_row=r[4],
+                        cells=json.loads(r[5]))
+                for r in self.db.execute("SELECT position, subdivision, version_id, sheet, source_row, cells "
+                                         "FROM edition_rows WHERE edition_id = ? ORDER BY position", (edition_id,))]
+        return Edition(id=row[0], profile=row[1], number=row[2], date=date.fromisoformat(row[3]), run_id=row[4],
+                       incomplete=bool(row[5]), rows=rows)
+
+    def editions(self, profile: str) -> list[Edition]:
+        """The profile's approved editions, oldest first."""
+        ids = self.db.execute("SELECT id FROM editions WHERE profile = ? ORDER BY date, id", (profile,)).fetchall()
+        return [self.edition(i) for (i,) in ids]
+
+    def edition_in_force(self, profile: str) -> Edition | None:
+        """The profile's latest approved edition, or None."""
+        row = self.db.execute("SELECT id FROM editions WHERE profile = ? ORDER BY date DESC, id DESC LIMIT 1",
+                              (profile,)).fetchone()
+        return self.edition(row[0]) if row else None
+
+    def version_paths(self, ids: set[int]) -> dict[int, str]:
+        """The inbox path of each version."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return dict(self.db.execute(f"SELECT id, path FROM versions WHERE id IN ({marks})", tuple(ids)).fetchall())
 
     def counts(self) -> tuple[int, int]:
         """(versions, checks): a re-run on unchanged files must leave both as they were."""

@@ -12,9 +12,9 @@ from datetime import date
 from consolidator.journal.store import Journal, Version, file_hash
 from consolidator.journal.subdivisions import Subdivision, match_subdivision
 from consolidator.journal.workdays import Calendar
-from consolidator.model import ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, Batch, FileResult
+from consolidator.model import (ACCEPTED, NOT_SUBMITTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, Batch,
+                                FileResult)
 
-NOT_SUBMITTED = "не представлен"
 UNDER_REVIEW = "на проверке"
 ACCEPTED_RU = "принят"
 RETURNED_RU = "возвращен на доработку"

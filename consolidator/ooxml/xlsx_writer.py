@@ -326,9 +326,10 @@ class Workbook:
     # -- sheets ------------------------------------------------------------------------------------
 
     def sheet(self, name: str, *, widths: Sequence[float] = (), freeze: str | None = None,
-              page: Page | None = None) -> Sheet:
+              page: Page | None = None, hidden: bool = False) -> Sheet:
         """Start the next sheet. `widths` of columns A, B… in Excel units; `freeze` the top-left cell
-        of the scrolling part ("A4" keeps rows 1-3 in view)."""
+        of the scrolling part ("A4" keeps rows 1-3 in view); a `hidden` sheet holds what other sheets
+        refer to (a drop-down's values), out of the reader's way."""
         if self._open is not None:
             raise RuntimeError(f"sheet {self._open.name!r} is still being written")
         if self._closed:
@@ -338,6 +339,7 @@ class Workbook:
         if any(s.name.casefold() == name.casefold() for s in self._sheets):
             raise ValueError(f"duplicate sheet name: {name!r}")
         sheet = Sheet(self, name, len(self._sheets) + 1, widths, freeze, page)
+        sheet.hidden = hidden
         self._sheets.append(sheet)
         self._open = sheet
         return sheet
@@ -453,7 +455,8 @@ class Workbook:
                 'defaultPivotStyle="PivotStyleLight16"/></styleSheet>')
 
     def _workbook_xml(self) -> str:
-        sheets = "".join(f'<sheet name="{_attr(s.name)}" sheetId="{s.index}" r:id="rId{s.index}"/>'
+        sheets = "".join(f'<sheet name="{_attr(s.name)}" sheetId="{s.index}"'
+                         + (' state="hidden"' if s.hidden else "") + f' r:id="rId{s.index}"/>'
                          for s in self._sheets)
         names = []
         for i, s in enumerate(self._sheets):
@@ -583,9 +586,11 @@ class Sheet:
                  page: Page | None):
         self.book, self.name, self.index = book, name, index
         self.page = page
+        self.hidden = False
         self.print_titles: tuple[int, int] | None = None  # first and last row repeated on every page
         self.print_area: str | None = None  # "A1:F40"
         self._autofilter: str | None = None
+        self._validations: list[str] = []
         self._merges: list[str] = []
         self._merged: set[tuple[int, int]] = set()
         self._last_row = 0
@@ -691,6 +696,16 @@ class Sheet:
     def autofilter(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         self._autofilter = f"{cell_ref(first_row, first_col)}:{cell_ref(last_row, last_col)}"
 
+    def choice(self, ref: str, source: str, prompt: str = "", strict: bool = False) -> None:
+        """A drop-down list on the cells `ref` ("F5:F40") from the cells `source` ("'Списки'!$A$1:$A$3",
+        which may be on a hidden sheet: a list written inline may not pass 255 characters). A value not
+        in the list is refused when `strict`, else Excel only warns of it."""
+        style = "" if strict else ' errorStyle="warning"'
+        text = f' promptTitle="" prompt="{_attr(prompt[:255])}"' if prompt else ""
+        self._validations.append(
+            f'<dataValidation type="list" allowBlank="1" showInputMessage="{int(bool(prompt))}" '
+            f'showErrorMessage="1"{style}{text} sqref="{ref}"><formula1>{escape(source)}</formula1></dataValidation>')
+
     def close(self) -> None:
         if self._fh.closed:
             return
@@ -700,6 +715,9 @@ class Sheet:
         if self._merges:
             self._buf.append(f'<mergeCells count="{len(self._merges)}">'
                              + "".join(f'<mergeCell ref="{m}"/>' for m in self._merges) + "</mergeCells>")
+        if self._validations:
+            self._buf.append(f'<dataValidations count="{len(self._validations)}">' + "".join(self._validations)
+                             + "</dataValidations>")
         self._buf.append(self._page_xml())
         self._buf.append("</worksheet>")
         self._flush()

@@ -171,13 +171,15 @@ def kind_labels(profile: Profile) -> tuple[str, str]:
 
 
 def completeness_line(batch: Batch) -> str:
-    """How many files were received, accepted and left out, and who has not submitted, in one sentence."""
+    """How many files were received, accepted and left out, and who has not submitted, in one sentence
+    (with an approved edition in force: what the list takes from it)."""
     total = len(batch.files)
     by_verdict = Counter(f.verdict for f in batch.files)
     accepted = by_verdict[ACCEPTED]
-    missing = [s["name"] for s in batch.subdivisions or [] if s["status"] == "не представлен"]
+    missing = batch.not_submitted()
     absent = (f" Не представили перечень: {len(missing)} ({'; '.join(missing)})." if missing else "")
-    if total == 0:
+    edition = batch.edition
+    if total == 0 and edition is None:
         return "Не получено ни одного файла: сводный перечень пуст." + absent
     # Skipped files are not lists, superseded ones were replaced by a newer version: neither is missing.
     blocking = by_verdict[RETURNED] + by_verdict[UNREADABLE]
@@ -186,6 +188,16 @@ def completeness_line(batch: Batch) -> str:
     line = f"Получено файлов: {total}. Включено в сводный перечень: {accepted}."
     if detail:
         line += f" Не включено: {total - accepted} ({detail})."
+    if edition is not None:
+        carried = batch.carried_subdivisions()
+        line += (f" Перечень — действующая редакция (приказ от {ru_date(edition.date)} № {edition.number}) с "
+                 f"изменениями из принятых файлов" + (f"; строки подразделений без новых принятых перечней "
+                                                    f"({len(carried)}) — из действующей редакции" if carried else "")
+                 + ".")
+        if blocking or missing:
+            return line + absent + (" Изменения из невключенных файлов в сводный перечень НЕ внесены "
+                                    "(список — ниже).")
+        return line + absent
     if blocking or missing:
         return line + absent + (" Сводный перечень НЕПОЛНЫЙ: строк из невключенных файлов и непредставленных "
                                 "перечней в нем нет (список — ниже).")

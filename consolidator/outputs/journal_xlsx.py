@@ -24,7 +24,14 @@ def _d(iso: str | None) -> str | None:
     return ru_date(date.fromisoformat(iso)) if iso else None
 
 
-def write_journal_xlsx(statuses: list[dict], versions: list[Version], today: date, path: Path) -> None:
+YEAR_HEADERS = ("Что", "Подразделение", "Срок", "Просрочено, раб. дней", "Пункт Порядка")
+YEAR_WIDTHS = (70, 40, 12, 14, 24)
+
+
+def write_journal_xlsx(statuses: list[dict], versions: list[Version], today: date, path: Path,
+                       year=None) -> None:
+    """Журнал.xlsx: statuses, every version and, given `year` (journal.deadlines.Year), the approved
+    editions, the changes waiting for an order and the procedure's deadlines."""
     with atomic_path(Path(path)) as tmp, Workbook(tmp, title=FILE_NAME.removesuffix(".xlsx")) as book:
         rows = [(s["name"], s["status"], s["current"], _d(s["received"]), _d(s["checked"]), s["versions"],
                  _d(s["fix_deadline"]), s["overdue_days"] or None) for s in statuses]
@@ -36,3 +43,13 @@ def write_journal_xlsx(statuses: list[dict], versions: list[Version], today: dat
                 for v in sorted(versions, key=lambda v: (v.subdivision, v.order))]
         write_table(book, "Версии", "Все полученные версии файлов", f"На {ru_date(today)}.",
                     VERSION_HEADERS, VERSION_WIDTHS, rows)
+        if year is not None:
+            rows = [(f"Утверждена редакция перечня: приказ от {ru_date(e.date)} № {e.number}, строк: {len(e.rows)}"
+                     + (" (неполная)" if e.incomplete else ""), None, ru_date(e.date), None, None)
+                    for e in year.editions]
+            rows += [(f"Изменение ожидает приказа: строка {c.kind}", c.subdivision,
+                      ru_date(year.pending_run), None, None) for c in year.pending]
+            rows += [(d.text + (" (проверьте, выполнено ли)" if d.reminder and d.overdue_days else ""),
+                      d.subdivision, ru_date(d.day), d.overdue_days or None, d.clause) for d in year.dues]
+            write_table(book, "Редакции и сроки", "Утвержденные редакции, изменения и сроки Порядка",
+                        f"На {ru_date(today)}.", YEAR_HEADERS, YEAR_WIDTHS, rows)

@@ -105,7 +105,8 @@ def write_order(batch: Batch, rows: pd.DataFrame | Columns, path: Path) -> None:
     _order_heading(doc, org)
     _order_text(doc, profile)
     _signature(doc, org, _usable_width(first))
-    _approval_sheet(doc, profile, rows, _usable_width(first))
+    # The approval sheet of a profile that has one (000 п. 3.4, 002 п. 4.3) is for changes to the
+    # approved list: it goes with the order that amends it (outputs.amendment_order), not here.
 
     appendix = doc.add_section(WD_SECTION.NEW_PAGE)
     _setup_section(appendix, landscape=True)
@@ -416,7 +417,9 @@ def _add_lines(p, lines: list[str], bold: bool = False) -> None:
             run.add_break()
 
 
-def _order_heading(doc, org: dict) -> None:
+def _order_heading(doc, org: dict, title: str | None = None) -> None:
+    """ПРИКАЗ, the date and number blanks, the city and the order's title (`title`, or the approval
+    order's own: org.order_title)."""
     # org.order_heading: the word as the organisation's blank prints it («П Р И К А З»).
     _centred(doc, org.get("order_heading") or "ПРИКАЗ", bold=True, size=16, space_before=Pt(18),
              space_after=Pt(12))
@@ -425,10 +428,11 @@ def _order_heading(doc, org: dict) -> None:
     p.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
     p.add_run(f"{DATE_BLANK}\t{NUMBER_BLANK}")
     _centred(doc, org["city"], space_before=Pt(6), space_after=Pt(18))
-    _centred(doc, org["order_title"], bold=True, space_after=Pt(18))
+    _centred(doc, title or org["order_title"], bold=True, space_after=Pt(18))
 
 
-def _order_text(doc, profile: Profile) -> None:
+def _preamble(doc, profile: Profile) -> None:
+    """«В соответствии с Порядком …, утвержденным приказом … от … № …, п р и к а з ы в а ю:»."""
     org = profile.org
     po = org["procedure_order"]
     genitive = _one_line(org["genitive"])
@@ -449,21 +453,35 @@ def _order_text(doc, profile: Profile) -> None:
     else:
         _paragraph(doc, f"{preamble} {verb}")
 
+
+def _placing(org: dict) -> str:
+    """«Управлению … разместить» (org.authorised_unit_dative), or «Управление … размещает»."""
     unit_dative = org.get("authorised_unit_dative")
     if unit_dative:
-        placing = f"{_capitalise(_one_line(unit_dative))} разместить"
-    else:
-        placing = f"{_capitalise(_one_line(org['authorised_unit']))} размещает"
-    points = [
-        f"Утвердить прилагаемый {_decapitalise(_one_line(org['list_title']))}",
-        f"{placing} сводный перечень, утвержденный пунктом 1 настоящего приказа, "
-        f"{_one_line(org['placement'])}",
-        f"Контроль за исполнением настоящего приказа возложить на "
-        f"{_one_line(org['control_position_accusative'])} {_one_line(org['control_name_accusative'])}",
-    ]
+        return f"{_capitalise(_one_line(unit_dative))} разместить"
+    return f"{_capitalise(_one_line(org['authorised_unit']))} размещает"
+
+
+def _control(org: dict) -> str:
+    return (f"Контроль за исполнением настоящего приказа возложить на "
+            f"{_one_line(org['control_position_accusative'])} {_one_line(org['control_name_accusative'])}")
+
+
+def _points(doc, points: list[str]) -> None:
     for n, text in enumerate(points, 1):
         # The last point keeps the signature company: a signature never stands alone on a page.
         _paragraph(doc, f"{n}. {_sentence(text)}", keep_next=n == len(points))
+
+
+def _order_text(doc, profile: Profile) -> None:
+    org = profile.org
+    _preamble(doc, profile)
+    _points(doc, [
+        f"Утвердить прилагаемый {_decapitalise(_one_line(org['list_title']))}",
+        f"{_placing(org)} сводный перечень, утвержденный пунктом 1 настоящего приказа, "
+        f"{_one_line(org['placement'])}",
+        _control(org),
+    ])
 
 
 def _signature(doc, org: dict, width: int) -> None:
@@ -478,10 +496,11 @@ def _signature(doc, org: dict, width: int) -> None:
 
 # --- the appendix ---------------------------------------------------------------------------------
 
-def _stamp(doc, org: dict, width: int) -> None:
-    """«УТВЕРЖДЕН» at the top right: a block of STAMP_WIDTH at the right margin, lines flush left."""
+def _stamp(doc, org: dict, width: int, lines: list[str] | None = None) -> None:
+    """«УТВЕРЖДЕН» (or `lines`) at the top right: a block of STAMP_WIDTH at the right margin, lines
+    flush left."""
     indent = max(0, width - STAMP_WIDTH)
-    lines = [
+    lines = lines or [
         "УТВЕРЖДЕН",
         f"приказом {_one_line(org['genitive'])}",
         f"от {DATE_BLANK} {NUMBER_BLANK}",
@@ -699,7 +718,9 @@ def approval_lines(profile: Profile, rows: pd.DataFrame | Columns) -> list[tuple
     return out
 
 
-def _approval_sheet(doc, profile: Profile, rows: Columns, width: int) -> None:
+def _approval_sheet(doc, profile: Profile, rows: Columns, width: int, order_title: str | None = None) -> None:
+    """The approval sheet on a page of its own: a table of position, signature, name and date for
+    everyone who agrees the draft (`order_title`: the draft's title; the approval order's by default)."""
     lines = approval_lines(profile, rows)
     if not lines:
         return
@@ -707,7 +728,7 @@ def _approval_sheet(doc, profile: Profile, rows: Columns, width: int) -> None:
     title = _centred(doc, APPROVAL_TITLE, bold=True, space_after=Pt(6))
     title.paragraph_format.page_break_before = True
     _centred(doc, f"проекта приказа {_one_line(org['genitive'])}", space_after=Pt(0))
-    _centred(doc, f"«{_one_line(org['order_title'])}»", space_after=Pt(18))
+    _centred(doc, f"«{_one_line(order_title or org['order_title'])}»", space_after=Pt(18))
 
     twips = _twips(width)
     widths = [twips * s // 100 for s in APPROVAL_SHARES]

@@ -46,6 +46,8 @@ class Table:
     # Excel rows of data rows hidden in the workbook, and whether the table's sheet is hidden.
     hidden_rows: list[int] = field(default_factory=list)
     sheet_hidden: bool = False
+    # Excel row -> the text of the author's «Основание» column (profile.amendments), where filled.
+    reasons: dict[int, str] = field(default_factory=dict)
 
     @property
     def found(self) -> bool:
@@ -185,7 +187,25 @@ def table_of(sheet: str, grid: list[list], header_row: int, columns: dict[str, i
     table.origin = _fill_merged_down(grid, merged)
     table.subdivision = _subdivision_line(grid[:header_row], profile)
     table.rows = list(_data_rows(grid, header_row, table.columns, profile))
+    reason = _reason_column(grid[header_row], columns, profile)
+    if reason is not None:
+        for r, _ in table.rows:
+            cells = grid[r - 1]
+            text = clean(cells[reason]) if reason < len(cells) else ""
+            if text:
+                table.reasons[r] = text
     return table
+
+
+def _reason_column(header: list, columns: dict[str, int], profile: Profile) -> int | None:
+    """The column where an author gives the reason of a change, when the form carries one beside
+    the profile's columns (profile.amendments.reason_header and its variants)."""
+    amendments = profile.amendments
+    if amendments is None:
+        return None
+    names = {header_key(v) for v in (amendments.reason_header, *amendments.reason_variants)}
+    taken = set(columns.values())
+    return next((i for i, cell in enumerate(header) if i not in taken and header_key(cell) in names), None)
 
 
 def cell_address(row: int, col0: int) -> str:

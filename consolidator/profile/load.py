@@ -11,12 +11,15 @@ from typing import Any
 import yaml
 
 from consolidator.profile.yamlfile import load as load_yaml
-from consolidator.profile.schema import (SEVERITIES, Column, Deadline, Kind, PointType, Profile, ProfileError, Rule,
-                                         VocabularyItem)
+from consolidator.profile.schema import (SEVERITIES, Amendments, Column, Deadline, Kind, PointType, Profile,
+                                         ProfileError, Reason, Rule, VocabularyItem)
 from consolidator.profile.text import match_key
 
 # The reference procedure (Udmurtia): used when no profile is given and none can be told from the files.
 DEFAULT_PROFILE = "udmurt"
+# What a deadline's working days may count from (schema.Deadline.after).
+DEADLINE_AFTER = ("approval", "amendment")
+
 
 def rules_dir() -> Path:
     """The rules/ folder: installed as consolidator.rules, or beside the package in a source tree."""
@@ -150,9 +153,13 @@ def _build(data: Any, path: Path) -> Profile:
         until = r.get(d, "until", where, str, None)
         if until is not None and not re.fullmatch(r"\d{2}\.\d{2}", until):
             raise ProfileError(f"{path}: «{where}.until» должен быть датой вида ДД.ММ, а не {until!r}")
-        deadlines[name] = Deadline(days=r.get(d, "days", where, int, ... if until is None else None),
+        months = r.get(d, "months", where, int, None)
+        after = r.get(d, "after", where, str, None)
+        if after not in (None, *DEADLINE_AFTER):
+            raise ProfileError(f"{path}: «{where}.after» должен быть одним из: {', '.join(DEADLINE_AFTER)}, а не {after!r}")
+        deadlines[name] = Deadline(days=r.get(d, "days", where, int, ... if until is None and months is None else None),
                                    clause=r.get(d, "clause", where),
-                                   text=r.get(d, "text", where, str, ""), until=until)
+                                   text=r.get(d, "text", where, str, ""), until=until, after=after, months=months)
 
     rules = []
     seen = set()
@@ -211,6 +218,33 @@ def _build(data: Any, path: Path) -> Profile:
         extra_vocabularies=extra_vocabularies,
         vocabulary_items=vocabulary_items,
         renumber=r.get(form, "renumber", "form", bool, True),
+        amendments=_amendments(r, data, col_keys),
+    )
+
+
+def _amendments(r: _Reader, data: dict, col_keys: set[str]) -> Amendments | None:
+    """The profile's `amendments` section, or None when the profile has none."""
+    section = r.get(data, "amendments", "", dict, None)
+    if section is None:
+        return None
+    where = "amendments"
+    identity = tuple(r.get(section, "identity", where, list))
+    for key in identity:
+        if key not in col_keys:
+            raise ProfileError(f"{r.path}: «{where}.identity»: нет графы {key!r} в form.columns")
+    reasons = tuple(Reason(value=" ".join(r.get(x, "value", f"{where}.reasons[{i}]").split()),
+                           clause=r.get(x, "clause", f"{where}.reasons[{i}]"))
+                    for i, x in enumerate(r.get(section, "reasons", where, list, [])))
+    column = r.get(section, "reason_column", where, dict, {})
+    share = r.get(section, "restate_share", where, (int, float), 0.5)
+    if not 0 < share <= 1:
+        raise ProfileError(f"{r.path}: «{where}.restate_share» должен быть долей от 0 до 1, а не {share!r}")
+    return Amendments(
+        identity=identity, reasons=reasons,
+        reason_header=r.get(column, "header", f"{where}.reason_column", str, "Основание внесения изменений"),
+        reason_variants=tuple(r.get(column, "variants", f"{where}.reason_column", list, [])),
+        restate_share=float(share),
+        exclude_wording=r.get(section, "exclude_wording", where, str, "признать утратившей силу"),
     )
 
 

@@ -53,10 +53,39 @@ class VocabularyItem:
 
 @dataclass(frozen=True)
 class Deadline:
-    days: int | None  # working days; None for a fixed date of the year (`until`)
+    days: int | None  # working days; None for a fixed date of the year (`until`) or a period (`months`)
     clause: str
     text: str
     until: str | None = None  # «25.12»: a yearly date, for deadlines the procedure fixes by date
+    # What the working days count from: "approval" (any approved edition of the list), "amendment"
+    # (an edition that amends an earlier one, not the first approval); None: the step it names.
+    after: str | None = None
+    # A review each subdivision owes at least this often, counted from its last list (004 п. 20).
+    months: int | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason to update the list the procedure names (000 п. 3.3, 001 п. 15, 004 п. 19)."""
+    value: str
+    clause: str
+
+
+@dataclass(frozen=True)
+class Amendments:
+    """How the approved list is kept over the year: what identifies a row across editions, the
+    reasons for a change, and the wording of the order that amends the list."""
+    # Columns whose values identify a row (compared as the checks compare text); the other columns
+    # of a row with the same identity are its content, and a change there is «изменена».
+    identity: tuple[str, ...]
+    reasons: tuple[Reason, ...] = ()
+    # A column a subdivision may add to its form to give the reason of each changed row.
+    reason_header: str = "Основание внесения изменений"
+    reason_variants: tuple[str, ...] = ()
+    # When more than this share of the approved rows change, the order sets the list out anew.
+    restate_share: float = 0.5
+    # How the amending order excludes a row.
+    exclude_wording: str = "признать утратившей силу"
 
 
 @dataclass(frozen=True)
@@ -103,6 +132,7 @@ class Profile:
     # False when the number column holds a number from a vocabulary (a group's number), not a
     # running № п/п: the consolidated list keeps it instead of renumbering 1..N.
     renumber: bool = True
+    amendments: Amendments | None = None
 
     @property
     def keys(self) -> list[str]:
