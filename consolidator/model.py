@@ -175,6 +175,8 @@ class Batch:
         # The running number in the consolidated list; the number column is renumbered too unless
         # it holds a vocabulary number (a group's number), which stays as checked.
         df["list_no"] = range(1, len(df) + 1)
-        if p.renumber:
+        if p.renumber is True:
             df[p.number_column] = df["list_no"]
+        elif p.renumber == "groups":
+            df[p.number_column] = (~df[p.group_column].duplicated()).cumsum()
         return df

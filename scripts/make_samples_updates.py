@@ -5,9 +5,9 @@ the consolidated list was approved (README, «Изменения в утверж
 - sample_inputs/udmurt-изменения/: the Udmurt subdivisions' updates (пп. 19–21 Порядка): the list
   returned in July comes back fixed (its rows are added to the approved edition); the citizens'
   appeals department changes a row, adds one and drops one, and gives the reason of each in a column
-  «Основание внесения изменений»; the strategic development department sends its list again with the
-  rows in another order and other letter case (no change); a department sends its list for the first
-  time.
+  «Основание внесения изменений»; the strategic development department fixes the formula it had typed
+  as text; the family support department sends its list again with the rows in another order and
+  other letter case (no change); a department sends its list for the first time.
 - sample_inputs/nso-minreg-изменения/: the same for the Novosibirsk ministry (пп. 3.1–3.4 Порядка).
 
 Each book is built from the first batch's own (scripts/make_samples.py, make_samples_nso.py), so the
@@ -83,15 +83,22 @@ def udmurt_updates() -> tuple[list[ms.Book], dict[str, dict[int, str]]]:
            "предоставление услуг, функций (сервисов), мер поддержки (п. 19 подп. 2 Порядка)",
     }
 
-    # 3. The strategic development department: the same list, other order and letter case.
+    # 3. The strategic development department: the list returned in July for a formula typed as text
+    # (UD-FORMULA), the site now named as text.
     strategy = _book(books, "Управление стратегического развития")
-    rows = list(next(s for s in strategy.sheets if not isinstance(s, tuple)).rows)
-    rows = rows[4:] + rows[:4]
-    rows[0] = dataclasses.replace(rows[0], service=rows[0].service.upper())
-    rows[1] = dataclasses.replace(rows[1], interaction="  " + rows[1].interaction.replace(" ", "  ") + " ")
+    rows = [_fixed(r, point=ms.SITE) if r.point.startswith("=") else _fixed(r)
+            for r in next(s for s in strategy.sheets if not isinstance(s, tuple)).rows]
     out.append(_sheet(strategy, rows, datetime(2024, 10, 7, 9, 15)))
 
-    # 4. A department that sends its list for the first time.
+    # 4. The family support department: the same list again, in another order and letter case.
+    family = _book(books, "Управление социальной поддержки семей с детьми")
+    rows = list(next(s for s in family.sheets if not isinstance(s, tuple)).rows)
+    rows = rows[9:] + rows[:9]
+    rows[0] = dataclasses.replace(rows[0], service=rows[0].service.upper())
+    rows[1] = dataclasses.replace(rows[1], interaction="  " + rows[1].interaction.replace(" ", "  ") + " ")
+    out.append(_sheet(family, rows, datetime(2024, 10, 7, 11, 40)))
+
+    # 5. A department that sends its list for the first time.
     name = "Отдел бухгалтерского учета и отчетности"
     s_pay = "Выдача справок о доходах и расчетных листков сотрудникам Министерства"
     s_trip = "Возмещение расходов на служебные командировки"

@@ -2,6 +2,7 @@
 on its passing example. The examples live next to the profiles, in rules/examples/."""
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -29,10 +30,16 @@ def _check(tmp_path: Path, profile_name: str, example: dict):
         form = others[0]
         base = EXAMPLES[form.key]["base"]
         example = {**example, "rows": [{}, {}]}
-    rows = [{**base, **row} for row in example["rows"]]
     drop = tuple(example.get("drop_columns", ()))
-    make_form(tmp_path / "inbox" / "Отдел" / "перечень.xlsx", form, rows, drop_columns=drop,
-              hidden_rows=tuple(example.get("hidden_rows", ())), hidden_sheet=bool(example.get("hidden_sheet")))
+    if example.get("fixture"):
+        # A workbook another program wrote (tests/fixtures), as it is.
+        fixture = Path(__file__).parent / "fixtures" / example["fixture"]
+        (tmp_path / "inbox" / "Отдел").mkdir(parents=True)
+        shutil.copyfile(fixture, tmp_path / "inbox" / "Отдел" / f"перечень{fixture.suffix}")
+    else:
+        rows = [{**base, **row} for row in example["rows"]]
+        make_form(tmp_path / "inbox" / "Отдел" / "перечень.xlsx", form, rows, drop_columns=drop,
+                  hidden_rows=tuple(example.get("hidden_rows", ())), hidden_sheet=bool(example.get("hidden_sheet")))
     alternatives = others if example.get("other_profile") or example.get("other_profile_check") else None
     batch = check(Settings(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16), alternatives=alternatives))
     return profile, batch.files[0], drop

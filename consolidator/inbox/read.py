@@ -74,6 +74,7 @@ def _read_table(book: Book, profile: Profile) -> Table | None:
     name, header_row, columns, grid, merged = best
     table = table_of(name, grid, header_row, columns, merged, profile)  # the Book's rows are left as they are
     table.sheet_hidden = name in hidden
+    table.source_kind = src.kind
     info = src.info(table.sheet)
     if info.hidden:
         table.hidden_rows = [r for r, _ in table.rows if info.row_hidden(r)]

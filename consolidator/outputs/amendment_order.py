@@ -186,7 +186,7 @@ def _rows_table(doc, profile, changes: list[Change], widths: list[int]) -> None:
         row._tr.get_or_add_trPr().append(parse_xml(f'<w:cantSplit {nsdecls("w")}/>'))
         for key, cell in zip(keys, row.cells):
             value = change.after.cells.get(key, "")
-            if key == profile.number_column and profile.renumber:
+            if key == profile.number_column and profile.renumber is True:
                 value = str(change.position) if change.kind == CHANGED else added_number(change)
             p = cell.paragraphs[0]
             p.style = doc.styles[layout.TABLE_STYLE_NAME]

@@ -108,7 +108,7 @@ def _decapitalised(text: str) -> str:
 def _shown(profile, change: Change, row, key: str) -> str:
     """A cell as the list of changes shows it: a running number as the approved edition numbers the row
     (an added row «22.1»), every other value as it is."""
-    if key == profile.number_column and profile.renumber:
+    if key == profile.number_column and profile.renumber is True:
         if row is change.before or change.kind == CHANGED:
             return str(change.position)
         return f"{change.anchor}.{change.nth}"

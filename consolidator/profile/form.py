@@ -46,6 +46,8 @@ class Table:
     # Excel rows of data rows hidden in the workbook, and whether the table's sheet is hidden.
     hidden_rows: list[int] = field(default_factory=list)
     sheet_hidden: bool = False
+    # What the file really is (inbox.safety.Source.kind: xlsx, xls, xlsb, ods, csv, html, xml2003).
+    source_kind: str | None = None
     # Excel row -> the text of the author's «Основание» column (profile.amendments), where filled.
     reasons: dict[int, str] = field(default_factory=dict)
 

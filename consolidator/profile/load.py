@@ -217,9 +217,16 @@ def _build(data: Any, path: Path) -> Profile:
         org=r.get(data, "org", "", dict, {}),
         extra_vocabularies=extra_vocabularies,
         vocabulary_items=vocabulary_items,
-        renumber=r.get(form, "renumber", "form", bool, True),
+        renumber=_renumber(r, form),
         amendments=_amendments(r, data, col_keys),
     )
+
+
+def _renumber(r: _Reader, form: dict) -> bool | str:
+    value = r.get(form, "renumber", "form", (bool, str), True)
+    if isinstance(value, str) and value != "groups":
+        raise ProfileError(f"{r.path}: «form.renumber» должен быть true, false или groups, а не {value!r}")
+    return value
 
 
 def _amendments(r: _Reader, data: dict, col_keys: set[str]) -> Amendments | None:

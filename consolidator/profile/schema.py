@@ -129,9 +129,10 @@ class Profile:
     extra_vocabularies: dict[str, dict[str, str]] = field(default_factory=dict)
     # Entries of every list vocabulary (groups included) with their numbers and keywords.
     vocabulary_items: dict[str, tuple[VocabularyItem, ...]] = field(default_factory=dict)
-    # False when the number column holds a number from a vocabulary (a group's number), not a
-    # running № п/п: the consolidated list keeps it instead of renumbering 1..N.
-    renumber: bool = True
+    # True: the number column is a running № п/п, renumbered 1..N in the consolidated list. False: it
+    # holds a number from a vocabulary (a group's number), kept as checked. "groups": it holds the
+    # group's ordinal (1 for the first group of the list, 2 for the next…), renumbered so in the list.
+    renumber: bool | str = True
     amendments: Amendments | None = None
 
     @property

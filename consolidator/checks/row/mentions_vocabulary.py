@@ -1,8 +1,9 @@
 """mentions_vocabulary: a free text in `column` names at least one item of the vocabulary, found by
 the item's `keywords` (regular expressions searched in the lower-cased text, ё read as е) or, for an
-item without keywords, by its value or aliases inside the text.
+item without keywords, by its value or aliases inside the text. With `min_words`, a text of fewer
+words does not count as naming a need («Направление» alone says nothing of what is sent or received).
 
-Parameters: column, vocabulary.
+Parameters: column, vocabulary; min_words.
 Message fields: {allowed} («1) …; 2) …», numbered as the vocabulary numbers them).
 
 Example:
@@ -10,12 +11,19 @@ Example:
 """
 from __future__ import annotations
 
+import re
+
 from consolidator.checks.base import RowCheck, mark, per_value
 from consolidator.profile.text import match_key
 
 
-def mentions(value: str, items) -> bool:
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def mentions(value: str, items, min_words: int = 1) -> bool:
     text = match_key(value, fold_spaces_only=True)
+    if len(_WORD.findall(text)) < min_words:
+        return False
     folded = match_key(value)
     for item in items:
         if item.keywords:
@@ -28,11 +36,13 @@ def mentions(value: str, items) -> bool:
 
 class MentionsVocabulary(RowCheck):
     required = ("column", "vocabulary")
+    optional = ("min_words",)
 
     def fails(self, frame, rule, profile):
         items = profile.items(rule.params["vocabulary"])
+        least = int(rule.params.get("min_words", 1))
         col = frame[rule.column]
-        return mark(rule, (col != "") & ~per_value(col, lambda v: mentions(v, items)).astype(bool))
+        return mark(rule, (col != "") & ~per_value(col, lambda v: mentions(v, items, least)).astype(bool))
 
     def remark_fields(self, frame, failing, column, rule, profile):
         items = profile.items(rule.params["vocabulary"])
