@@ -137,6 +137,15 @@ class Batch:
     edition: object = None
     carried: pd.DataFrame | None = None
     changes: list | None = None
+    # The day the remarks are sent to the authors (--sent); None: the check date.
+    sent: date | None = None
+    # Remarks on the consolidated list as a whole (list checks: a key point no subdivision lists).
+    list_remarks: list[Remark] = field(default_factory=list)
+
+    @property
+    def remarks_sent(self) -> date:
+        """The day the deadline to fix counts from: the remarks reach the authors then."""
+        return self.sent or self.run_date
 
     def not_submitted(self) -> list[str]:
         """Expected subdivisions whose rows the list lacks: no list in this run, and none in the

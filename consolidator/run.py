@@ -77,6 +77,9 @@ class Settings:
     # Other profiles a file may be filled in (the «other form» remark); None: not looked for.
     alternatives: tuple[Profile, ...] | None = None
     lock_timeout: float | None = None  # seconds to wait for the results folder; None: outputs.lock's default
+    # The day the remarks are sent to the authors (the deadline to fix runs from their receipt, 004
+    # п. 16: at most a working day after the check, п. 15); None: the check date.
+    sent: date | None = None
 
     @property
     def journal_path(self) -> Path:
@@ -85,7 +88,7 @@ class Settings:
     @classmethod
     def make(cls, inbox: Path, out: Path, run_date: date, profile: str | None = None, org: Path | None = None,
              journal: Path | None = None, subdivisions: Path | None = None, calendar: Path | None = None,
-             max_unpacked_mb: float | None = None, jobs: int | None = None) -> Settings:
+             max_unpacked_mb: float | None = None, jobs: int | None = None, sent: date | None = None) -> Settings:
         """Settings from a user's options, every one checked before a file is read."""
         if not inbox.is_dir():
             raise SettingsError(f"Папка входящих «{inbox}» не найдена.")
@@ -105,8 +108,10 @@ class Settings:
             days = Calendar.load(calendar)
         except (ProfileError, SubdivisionsError, CalendarError) as exc:
             raise SettingsError(str(exc)) from exc
+        if sent is not None and sent < run_date:
+            raise SettingsError(f"Дата направления замечаний {sent:%d.%m.%Y} раньше даты проверки {run_date:%d.%m.%Y}.")
         return cls(chosen if profile else None, inbox, out, run_date, org=org, journal=journal,
-                   subdivisions=expected, calendar=days, limits=Limits.from_env(max_unpacked_mb), jobs=jobs)
+                   subdivisions=expected, calendar=days, limits=Limits.from_env(max_unpacked_mb), jobs=jobs, sent=sent)
 
 
 @dataclass
@@ -499,15 +504,26 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     read_done = time.perf_counter()
     data = check_batch(profile, files, tables)
     batch = Batch(profile=profile, run_date=settings.run_date, inbox=inbox, out=settings.out, files=files, data=data,
-                  limits=limits)
+                  limits=limits, sent=settings.sent)
     batch.timings.update(read=read_done - started + (surveyed.seconds if surveyed else 0.0),
                          check=time.perf_counter() - read_done)
     for f in files:
         if f.verdict == ACCEPTED and f.errors:
             f.verdict = RETURNED
             if fix_days is not None:
-                f.fix_deadline = settings.calendar.add_working_days(settings.run_date, fix_days)
+                f.fix_deadline = settings.calendar.add_working_days(batch.remarks_sent, fix_days)
+    _check_list(batch)
     return batch
+
+
+def _check_list(batch: Batch, rows=None) -> None:
+    """The list checks of the profile over the consolidated list (`rows`: Batch.accepted_rows())."""
+    from consolidator.checks import get
+    from consolidator.checks.base import ListCheck
+    from consolidator.checks.engine import check_list
+
+    if any(isinstance(get(r.check), ListCheck) for r in batch.profile.rules):
+        batch.list_remarks = check_list(batch.profile, batch.accepted_rows() if rows is None else rows)
 
 
 # --- writing -----------------------------------------------------------------------------------------
@@ -572,6 +588,8 @@ def _write_list_and_start_order(batch: Batch, side: SideProcess | None):
 
     with _phase(batch, "consolidate"):
         rows = batch.accepted_rows()
+        if batch.carried is not None:  # the list as a whole is the current edition: checked again
+            _check_list(batch, rows)
     path = batch.out / ORDER
     drafted = len(rows) and batch.edition is None
     pending = None
@@ -626,6 +644,7 @@ def report(batch: Batch) -> dict:
         "order": batch.order,
         "subdivisions": batch.subdivisions or [],
         "changes": _changes_report(batch),
+        "list_remarks": [r.to_json() for r in batch.list_remarks],
     }
 
 

@@ -252,6 +252,9 @@ def test_the_novosibirsk_ministrys_amending_order_has_its_approval_sheet(tmp_pat
     doc = Document(str(out / "Проект приказа о внесении изменений.docx"))
     texts = [p.text.replace("\u00a0", " ") for p in doc.paragraphs]
     assert "ЛИСТ СОГЛАСОВАНИЯ" in texts  # п. 3.4: changes are agreed
+    # п. 3.1: the current version on the site within 5 working days of a change.
+    placement = next(t for t in texts if t.startswith("2. "))
+    assert placement.endswith("не позднее 5 рабочих дней со дня подписания настоящего приказа (п. 3.1 Порядка).")
     sheet = doc.tables[-1]
     positions = [r.cells[0].text for r in sheet.rows[1:]]
     initiators = {"Отдел развития территориального общественного самоуправления",

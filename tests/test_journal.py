@@ -199,3 +199,28 @@ def test_returned_copy_of_a_resubmission_marks_remarks(scenario):
     assert {m for _, m in marks} == {"не устранено", "новое"}
     fixed = [r for r in rows if r[-1] == "устранено"]
     assert len(fixed) == 1 and "(прежняя версия)" in fixed[0][2]
+
+
+def test_the_deadline_runs_from_the_day_the_remarks_are_sent(tmp_path):
+    # 004 п. 16: the author fixes the remarks within 5 working days «после их получения»; they are sent
+    # within a working day of the check (п. 15). --sent names that day; without it, the check date.
+    from openpyxl import load_workbook
+
+    make_form(tmp_path / "in" / "Управление труда" / "перечень.xlsx", _profile(),
+              [{**ROWS_OK[0], "kind": "Офлайн-точка"}])
+    args = ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--date", "2024-07-16"]
+    res = CliRunner().invoke(main, [*args, "--sent", "2024-07-17"])
+    assert res.exit_code == 1, res.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["files"][0]["fix_deadline"] == "2024-07-24"  # 18, 19, 22, 23, 24 July
+    copy = load_workbook(tmp_path / "out" / report["files"][0]["returned_copy"])["Замечания"]
+    line = next(c.value for row in copy.iter_rows(max_col=1) for c in row if c.value and "Срок" in str(c.value))
+    assert "до 24.07.2024 включительно" in line and "после получения замечаний, направленных 17.07.2024" in line
+    res = CliRunner().invoke(main, [*args, "--sent", "2024-07-15"])
+    assert res.exit_code == 2 and "раньше даты проверки" in res.output
+
+
+def _profile():
+    from consolidator.profile import load_profile
+
+    return load_profile("udmurt")

@@ -102,7 +102,8 @@ def test_order_text(tmp_path):
 
     assert "1. Утвердить прилагаемый сводный перечень точек взаимодействия" in joined
     assert "2. Управлению стратегического развития разместить сводный перечень" in joined
-    assert "на общем сетевом ресурсе Министерства" in joined
+    # п. 18 names the shared resource: its address is in the placement point.
+    assert "на общем сетевом ресурсе Министерства (https://disk.yandex.ru/i/bxvdZY3eECwLbQ)" in joined
     assert "3. Контроль за исполнением настоящего приказа возложить на заместителя министра Абашеву Е.А." in texts
     assert "Е.А.." not in joined
 

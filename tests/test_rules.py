@@ -42,19 +42,29 @@ def _check(tmp_path: Path, profile_name: str, example: dict):
                   hidden_rows=tuple(example.get("hidden_rows", ())), hidden_sheet=bool(example.get("hidden_sheet")))
     alternatives = others if example.get("other_profile") or example.get("other_profile_check") else None
     batch = check(Settings(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16), alternatives=alternatives))
-    return profile, batch.files[0], drop
+    return profile, batch, drop
 
 
 @pytest.mark.parametrize("profile_name,code,kind", CASES, ids=[f"{p}:{c}:{k}" for p, c, k in CASES])
 def test_rule_example(tmp_path, profile_name, code, kind):
     example = EXAMPLES[profile_name]["examples"][code][kind]
-    profile, result, drop = _check(tmp_path, profile_name, example)
+    profile, batch, drop = _check(tmp_path, profile_name, example)
+    result = batch.files[0]
     fired = [r for r in result.remarks if r.code == code]
     if kind == "pass":
         assert result.remarks == [], [r.message for r in result.remarks]
         assert result.verdict == "accepted"
+        # A check of the whole list looks at a one-file list in every example: only its own passes here.
+        assert not [r for r in batch.list_remarks if r.code == code], [r.message for r in batch.list_remarks]
         return
     expect = example["expect"]
+    if isinstance(expect, dict) and expect.get("list"):
+        # A check of the consolidated list as a whole: its remark is the list's, not the file's.
+        [remark] = [r for r in batch.list_remarks if r.code == code]
+        rule = profile.rule(code)
+        assert remark.cell is None and remark.clause == rule.clause and remark.severity == "warning"
+        assert result.verdict == "accepted"
+        return
     if isinstance(expect, dict) and expect.get("file"):
         assert len(fired) == 1 and fired[0].cell is None
     else:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import yaml
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -108,6 +109,14 @@ def test_order_docx_names_the_ministry_and_holds_the_list(result):
     paragraphs = [p.text for p in doc.paragraphs]
     assert "П Р И К А З" in paragraphs and "ПРИКАЗЫВАЮ:" in paragraphs
     assert "п р и к а з ы в а ю" not in text
+    # п. 13: approved «по представлению руководителя рабочей группы»; signed by the minister (name left
+    # blank), control with the deputy minister of the order of 11.04.2024 № 54 — not the same person.
+    preamble = next(t for t in paragraphs if t.startswith("В соответствии с Порядком"))
+    assert preamble.endswith("по представлению руководителя рабочей группы по внедрению Стандартов "
+                             "клиентоцентричности")
+    assert "Министр\t________________" in paragraphs
+    assert any(t.endswith("на заместителя Министра инвестиций и развития Свердловской области Е.А. Хлыбову.")
+               for t in paragraphs)
     table = doc.tables[-1]
     accepted = sum(exp["rows"] for exp in EXPECTED.values() if exp["verdict"] == "accepted")
     assert len(table.rows) == 2 + accepted  # header, column numbers, rows
@@ -292,3 +301,28 @@ def test_a_profile_without_the_new_checks_is_unaffected():
     with pytest.raises(KeyError):
         udmurt.vocabulary("needs")
     assert all(p.kind is not None for p in udmurt.points)
+
+
+def test_a_key_point_missing_from_the_whole_list_is_said_on_the_summary(tmp_path):
+    # п. 19: the key points of the ministry. A list that lacks some gets a warning about the list as a
+    # whole: on «Сводка», in the protocol and in report.json — no file is returned for it.
+    from openpyxl import load_workbook
+
+    from tests.workbooks import make_form
+
+    examples = yaml.safe_load((ROOT / "rules" / "examples" / "sverdlovsk.yaml").read_text(encoding="utf-8"))
+    make_form(tmp_path / "in" / "Отдел" / "перечень.xlsx", load_profile("sverdlovsk"), [examples["base"]])
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                                    "--date", RUN_DATE])
+    assert res.exit_code == 0, res.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    [remark] = report["list_remarks"]
+    assert remark["code"] == "SV-KEY-POINTS" and remark["clause"] == "п. 19 Порядка"
+    assert "«телефонная связь»" in remark["message"] and "«официальный сайт Министерства»" not in remark["message"]
+    summary = load_workbook(tmp_path / "out" / "Сводный перечень.xlsx")["Сводка"]
+    texts = [c.value for row in summary.iter_rows(max_col=1) for c in row if c.value]
+    assert "Замечания к сводному перечню в целом" in texts
+    assert any(isinstance(t, str) and t.startswith("В сводном перечне нет ключевых точек") for t in texts)
+    protocol = load_workbook(tmp_path / "out" / "Протокол проверки.xlsx")["Замечания"]
+    assert any(r[0].value == "(сводный перечень в целом)" and r[8].value == "SV-KEY-POINTS"
+               for r in protocol.iter_rows(min_row=2))

@@ -1,7 +1,8 @@
 """The check types a profile's rules name, and the engine that runs them over a whole batch.
 
 A check type is one module, named by it, in `row/` (it judges the batch frame: every data row of
-every file at once) or in `file/` (it judges one file's table as read). The module is the whole unit:
+every file at once), in `file/` (it judges one file's table as read) or in `list/` (it judges the
+consolidated list as a whole). The module is the whole unit:
 its docstring says what it checks, the rule parameters it takes, the fields its message may use and
 gives an example rule; its `CHECK` says where a rule fails and fills the message's fields for each
 failing cell (checks.base). Adding a check type means adding a module there; adding a region means
@@ -20,11 +21,11 @@ import pkgutil
 from functools import lru_cache
 from pathlib import Path
 
-from consolidator.checks.base import FileCheck, RowCheck
+from consolidator.checks.base import FileCheck, ListCheck, RowCheck
 from consolidator.profile.load import load_profile
 from consolidator.profile.schema import Profile, ProfileError
 
-KINDS = ("row", "file")
+KINDS = ("row", "file", "list")
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +40,7 @@ def names() -> dict[str, str]:
     return out
 
 
-def get(name: str) -> RowCheck | FileCheck:
+def get(name: str) -> RowCheck | FileCheck | ListCheck:
     """The check type `name` (KeyError when there is none)."""
     kind = names()[name]
     return importlib.import_module(f"{__name__}.{kind}.{name}").CHECK
@@ -57,6 +58,9 @@ def validate_profile(profile: Profile) -> None:
         if missing:
             raise ProfileError(f"{profile.source}: правило {rule.code}: проверке «{rule.check}» нужны параметры: "
                                f"{', '.join(missing)}.")
+        if isinstance(check, ListCheck) and rule.severity != "warning":
+            raise ProfileError(f"{profile.source}: правило {rule.code}: проверка всего сводного перечня «{rule.check}» "
+                               f"не возвращает файл — ее важность может быть только warning.")
         unknown = sorted(set(rule.params) - set(check.required) - set(check.optional))
         if unknown:
             allowed = ", ".join((*check.required, *check.optional)) or "нет"

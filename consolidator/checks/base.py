@@ -9,6 +9,9 @@ what the rule's message needs beyond the row's own values.
 A file check (`FileCheck`) looks at one file's table as read (columns found, rows present, hidden
 rows, the form it is in) and returns the message's fields when the rule fails, None otherwise.
 
+A list check (`ListCheck`) looks at the consolidated list as a whole (the rows of every accepted file
+and of the approved edition kept), for what no single file can show.
+
 The values of a column repeat a great deal (a region's batch repeats its groups, kinds and points
 hundreds of thousands of times), so checks work per distinct value (`per_value`): each column's
 distinct values are found once and shared by every check that reads the column.
@@ -69,6 +72,16 @@ class FileCheck:
     optional: tuple[str, ...] = ()
 
     def remark(self, table: Table, rule: Rule, profile: Profile) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+
+class ListCheck:
+    """A check of the consolidated list as a whole."""
+
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+    def remark(self, rows: pd.DataFrame, rule: Rule, profile: Profile) -> dict[str, Any] | None:
         raise NotImplementedError
 
 

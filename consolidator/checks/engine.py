@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from consolidator import checks
-from consolidator.checks.base import FileCheck, RowCheck, reset_cache
+from consolidator.checks.base import FileCheck, ListCheck, RowCheck, reset_cache
 from consolidator.model import FileResult, Remark
 from consolidator.profile.form import Table, cell_address
 from consolidator.profile.schema import Profile, ProfileError, Rule
@@ -207,6 +207,20 @@ def _row_remarks(profile, files, tables, df, failures) -> None:
                 column=profile.header(key), value=value, message=message, clause=rule.clause,
                 key="|".join(match_key(row[k]) for k in profile.keys if k != profile.number_column),
             ))
+
+
+def check_list(profile: Profile, rows: pd.DataFrame) -> list[Remark]:
+    """The remarks on the consolidated list as a whole (`rows`: Batch.accepted_rows())."""
+    out = []
+    for rule in profile.rules:
+        check = checks.get(rule.check)
+        if not isinstance(check, ListCheck):
+            continue
+        fields = check.remark(rows, rule, profile)
+        if fields is not None:
+            out.append(Remark(rule.code, rule.severity, None, None, None, None, None,
+                              _FORMAT.format(rule.message, **fields), rule.clause))
+    return out
 
 
 def _canonicalise(profile: Profile, df: pd.DataFrame) -> None:

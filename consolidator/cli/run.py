@@ -23,6 +23,9 @@ if TYPE_CHECKING:
               show_default=True, help="Папка для результатов.")
 @click.option("--date", "run_date", type=DATE, default=None, metavar="ДАТА",
               help="Дата проверки (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ), от нее считаются сроки. По умолчанию — сегодня.")
+@click.option("--sent", "sent_date", type=DATE, default=None, metavar="ДАТА",
+              help="Дата направления замечаний подразделениям, если не в день проверки: от нее считается "
+                   "срок устранения (замечания устраняются в срок после их получения).")
 @click.option("--org", type=PathArg(dir_okay=False, exists=True), default=None,
               help="Файл YAML с реквизитами организации для проекта приказа (заменяет значения профиля).")
 @click.option("--max-unpacked-mb", type=click.FloatRange(min=1), default=None,
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
 @tracking_options
 def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, org: Path | None,
             journal: Path | None, subdivisions: Path | None, calendar_file: Path | None,
-            max_unpacked_mb: float | None = None, jobs: int | None = None) -> None:
+            max_unpacked_mb: float | None = None, jobs: int | None = None, sent_date=None) -> None:
     """Проверить файлы в папке INBOX, вернуть несоответствующие с замечаниями, свести принятые.
 
     INBOX — папка с файлами подразделений (можно по папке на подразделение). По умолчанию —
@@ -52,7 +55,7 @@ def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, o
         inbox = Path("sample_inputs") / (profile_name or DEFAULT_PROFILE)
     try:
         settings = Settings.make(inbox, out, day(run_date), profile_name, org, journal, subdivisions, calendar_file,
-                                 max_unpacked_mb, jobs)
+                                 max_unpacked_mb, jobs, sent_date.date() if sent_date else None)
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
     with Progress() as progress:
@@ -104,6 +107,8 @@ def _print_summary(batch) -> None:
         line = completeness_line(batch)
         if "НЕПОЛНЫЙ" in line or "пуст" in line or "НЕ внесены" in line:
             click.echo("Внимание: " + line.replace("(список — ниже)", "(список — на листе «Сводка»)"), err=True)
+    for m in batch.list_remarks:
+        click.echo(f"Внимание: {m.message} ({m.clause})", err=True)
     if batch.order:
         click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
     if batch.edition is not None:

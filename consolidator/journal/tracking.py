@@ -102,7 +102,8 @@ def track(batch: Batch, journal: Journal, expected: list[Subdivision], calendar:
             old.reason = f"Заменен более новой версией файла подразделения: {f.path}."
         if f.verdict == RETURNED and fix_days is not None:
             # The deadline counts from the first check of this version, not from a re-run.
-            f.fix_deadline = v.fix_deadline or calendar.add_working_days(v.checked or batch.run_date, fix_days)
+            # (The first check's deadline ran from the day its remarks were sent: --sent, or that day.)
+            f.fix_deadline = v.fix_deadline or calendar.add_working_days(v.checked or batch.remarks_sent, fix_days)
         earlier = [e for e in journal.versions(name, profile.key) if e.order < v.order and e.remarks is not None]
         if earlier and f.verdict in (RETURNED, ACCEPTED):
             marks, gone = resolve(earlier[-1].remarks, _remark_dicts(f))

@@ -102,7 +102,8 @@ def write_amendment_order(batch: Batch, current: list, path: Path) -> None:
     layout._points(doc, [
         first_point,
         f"{layout._placing(org)} актуальную версию перечня с учетом изменений, внесенных настоящим приказом, "
-        f"{layout._one_line(org['placement'])}",
+        f"{layout._one_line(org['placement'])}"
+        + (f" {layout._one_line(org['placement_on_change'])}" if org.get("placement_on_change") else ""),
         layout._control(org),
     ])
     layout._signature(doc, org, layout._usable_width(first))

@@ -251,6 +251,23 @@ def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
             r += 1
             return first
 
+        def notes(title: str, lines: list[str], style) -> None:
+            """A titled block of sentences, each a merged line across the sheet."""
+            nonlocal r
+            ws.row(r, (title,), section)
+            r += 1
+            for line in lines:
+                ws.row(r, (line,) + (None,) * (n_cols - 1), style, height=text_height(line, sum(widths)))
+                ws.merge(r, 1, r, n_cols)
+                r += 1
+            r += 1
+
+        # What the list as a whole lacks (list checks of the profile: a key point no one lists).
+        if batch.list_remarks:
+            warn = book.style(align=TOP_WRAP, fill=ALERT_FILL, border=BOX)
+            notes("Замечания к сводному перечню в целом",
+                  [f"{m.message} ({m.clause})" for m in batch.list_remarks], warn)
+
         # First what is missing: the files left out and why.
         title = f"Файлы, не включенные в сводный перечень: {len(left_out)}"
         if left_out:

@@ -53,7 +53,7 @@ def write_draft(batch: Batch, f: FileResult, email: str | None, root: Path) -> P
     lines += [
         "",
         (f"Просим устранить замечания до {deadline} включительно"
-         + (f" ({fix.clause}, {fix.days} рабочих дней)" if fix else "") if f.fix_deadline
+         + (f" ({fix.clause}: {fix.days} рабочих дней после получения замечаний)" if fix else "") if f.fix_deadline
          else "Просим устранить замечания") + " и направить доработанный перечень повторно.",
         "Во вложении — ваш файл с замечаниями: ячейки выделены цветом, текст замечаний — в примечаниях "
         "к ячейкам и на первом листе «Замечания».",

@@ -68,6 +68,8 @@ REQUIRED_ORG_KEYS = (
     "control_position_accusative", "control_name_accusative", "signer_position", "signer_name",
     "order_title", "list_title",
 )
+# Needed only when the signer does not keep control himself (org.control_own).
+CONTROL_KEYS = ("control_position_accusative", "control_name_accusative")
 
 # Characters XML 1.0 cannot hold.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -200,7 +202,7 @@ def _procedure_instrumental(title: str) -> str:
 
 def _check_org(profile: Profile) -> None:
     org = profile.org
-    missing = [k for k in REQUIRED_ORG_KEYS if not org.get(k)]
+    missing = [k for k in REQUIRED_ORG_KEYS if not org.get(k) and not (org.get("control_own") and k in CONTROL_KEYS)]
     po = org.get("procedure_order")
     if isinstance(po, dict):
         # Both keys must be there; a blank (null) one is printed as a blank to fill in by hand: a
@@ -442,6 +444,8 @@ def _preamble(doc, profile: Profile) -> None:
         f"В соответствии с {procedure} (далее – {short}), утвержденным приказом {genitive} "
         f"от {_procedure_order_date(po)} №\u00a0{_one_line(po['number']) if _filled(po['number']) else '___'},"
     )
+    if org.get("submission"):  # «по представлению руководителя рабочей группы» (Свердловская область, п. 13)
+        preamble += f" {_one_line(org['submission'])}"
     # org.order_verb / order_verb_own_line: «ПРИКАЗЫВАЮ:» on a line of its own, as some organisations
     # write it; by default «п р и к а з ы в а ю:» ends the preamble.
     verb = _one_line(org.get("order_verb") or "п р и к а з ы в а ю:")
@@ -463,6 +467,9 @@ def _placing(org: dict) -> str:
 
 
 def _control(org: dict) -> str:
+    """The last point: control given to a deputy, or kept by the signer (org.control_own)."""
+    if org.get("control_own"):
+        return "Контроль за исполнением настоящего приказа оставляю за собой"
     return (f"Контроль за исполнением настоящего приказа возложить на "
             f"{_one_line(org['control_position_accusative'])} {_one_line(org['control_name_accusative'])}")
 

@@ -122,6 +122,11 @@ def _write_remarks(book: Workbook, batch: Batch) -> None:
                 ws.row(r, values, styles,
                        height=fit_height(values[:4] + (None,) + values[5:], REMARK_WIDTHS))
                 r += 1
+        for m in batch.list_remarks:  # on the list as a whole, not on one file
+            values = ("(сводный перечень в целом)", None, None, None, None, None, None,
+                      SEVERITY_RU.get(m.severity, m.severity), m.code, m.message, m.clause, None)
+            ws.row(r, values, styles, height=fit_height(values, REMARK_WIDTHS))
+            r += 1
         if r == 2:
             ws.row(2, ("Замечаний нет.",), text)
             r = 3

@@ -84,7 +84,8 @@ def remarks_sheet(batch: Batch, f: FileResult, name: str, sheet_names: list[str]
         (f"Замечания к перечню точек взаимодействия: {f.subdivision}", TITLE),
         (f"Файл: {f.path}", TEXT),
         (f"Дата проверки: {batch.run_date.strftime('%d.%m.%Y')}", TEXT),
-        (f"Срок устранения замечаний: до {deadline} включительно — {fix.days} рабочих дней ({fix.clause})"
+        (f"Срок устранения замечаний: до {deadline} включительно — {fix.days} рабочих дней после получения "
+         f"замечаний, направленных {batch.remarks_sent:%d.%m.%Y} ({fix.clause})"
          if fix and f.fix_deadline else "Срок устранения замечаний Порядком не установлен: устраните их "
          "и направьте перечень повторно как можно скорее.", DEADLINE),
         (f"Ошибок: {f.errors}, предупреждений: {f.warnings}. Ошибки нужно исправить, чтобы перечень был "

@@ -1,0 +1,1 @@
+"""Checks of the consolidated list as a whole: one module per check type, named by it (see checks)."""
