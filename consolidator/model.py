@@ -141,6 +141,11 @@ class Batch:
     sent: date | None = None
     # Remarks on the consolidated list as a whole (list checks: a key point no subdivision lists).
     list_remarks: list[Remark] = field(default_factory=list)
+    # With a process registry (profile.registry): its processes no row names, and the processes added
+    # to and removed from it since the approved edition's registry (as the journal keeps them).
+    registry_unlisted: list = field(default_factory=list)
+    registry_added: list[dict] = field(default_factory=list)
+    registry_removed: list[dict] = field(default_factory=list)
 
     @property
     def remarks_sent(self) -> date:

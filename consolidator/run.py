@@ -80,6 +80,8 @@ class Settings:
     # The day the remarks are sent to the authors (the deadline to fix runs from their receipt, 004
     # п. 16: at most a working day after the check, п. 15); None: the check date.
     sent: date | None = None
+    # The ministry's process registry to check the services against (--registry); None: not checked.
+    registry: Path | None = None
 
     @property
     def journal_path(self) -> Path:
@@ -88,7 +90,8 @@ class Settings:
     @classmethod
     def make(cls, inbox: Path, out: Path, run_date: date, profile: str | None = None, org: Path | None = None,
              journal: Path | None = None, subdivisions: Path | None = None, calendar: Path | None = None,
-             max_unpacked_mb: float | None = None, jobs: int | None = None, sent: date | None = None) -> Settings:
+             max_unpacked_mb: float | None = None, jobs: int | None = None, sent: date | None = None,
+             registry: Path | None = None) -> Settings:
         """Settings from a user's options, every one checked before a file is read."""
         if not inbox.is_dir():
             raise SettingsError(f"Папка входящих «{inbox}» не найдена.")
@@ -102,6 +105,8 @@ class Settings:
             raise SettingsError(f"Журнал «{journal}» находится внутри папки входящих «{inbox}»: входящие файлы "
                                 f"не изменяются, укажите другое место --journal.")
         try:
+            # The settings file may name the registry too (`registry:`, relative to the file).
+            registry = registry or (settings_registry(org) if org else None)
             # A broken --org file is reported before the files are read, whichever profile is chosen.
             chosen = checked_profile(profile or DEFAULT_PROFILE, org) if profile or org else None
             expected = tuple(load_subdivisions(subdivisions))
@@ -110,8 +115,39 @@ class Settings:
             raise SettingsError(str(exc)) from exc
         if sent is not None and sent < run_date:
             raise SettingsError(f"Дата направления замечаний {sent:%d.%m.%Y} раньше даты проверки {run_date:%d.%m.%Y}.")
+        if registry is not None and not registry.is_file():
+            raise SettingsError(f"Файл реестра процессов «{registry}» не найден.")
         return cls(chosen if profile else None, inbox, out, run_date, org=org, journal=journal,
-                   subdivisions=expected, calendar=days, limits=Limits.from_env(max_unpacked_mb), jobs=jobs, sent=sent)
+                   subdivisions=expected, calendar=days, limits=Limits.from_env(max_unpacked_mb), jobs=jobs, sent=sent,
+                   registry=registry)
+
+
+def settings_registry(path: Path) -> Path | None:
+    """The registry a settings file (--org) names, relative to that file's folder."""
+    from consolidator.profile.yamlfile import load as load_yaml
+
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except Exception:
+        return None  # the org file's own reading reports what is wrong with it
+    value = data.get("registry") if isinstance(data, dict) else None
+    return (path.parent / str(value)) if value else None
+
+
+def with_registry(settings: Settings) -> Settings:
+    """The settings with the registry read and given to the profile (its registry checks read it);
+    SettingsError when the registry file cannot be used."""
+    if settings.registry is None or settings.profile is None or settings.profile.registry is not None:
+        return settings
+    from consolidator.inbox.registry import RegistryError, read_registry
+    from consolidator.profile.text import match_key
+
+    aliases = {match_key(n): s.name for s in settings.subdivisions for n in (s.name, *s.aliases)}
+    try:
+        registry = read_registry(settings.registry, settings.profile, settings.limits, aliases)
+    except RegistryError as exc:
+        raise SettingsError(str(exc)) from exc
+    return dataclasses.replace(settings, profile=dataclasses.replace(settings.profile, registry=registry))
 
 
 @dataclass
@@ -177,6 +213,9 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
         if profile is None:
             surveyed, profile = _choose_profile(settings, ui, surveyed)
         alternatives = tuple(checked_profile(n) for n in available_profiles() if n != profile.key)
+        if profile.registry_form is not None and settings.registry is None:
+            ui.say(f"{profile.registry_form.title} не задан (--registry): наименования услуг и процессов с ним не "
+                   f"сверялись.")
         if side is not None:
             from consolidator.journal import workdays
 
@@ -217,6 +256,7 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
     One run at a time per results folder (outputs.lock): a second run waits for the first, then refuses."""
     ui = ui or Ui()
     out = settings.out
+    settings = with_registry(settings)
     with out_lock(out, settings.lock_timeout, ui.say):
         _sweep_temporary(out)
         with Journal(settings.journal_path) as journal:
@@ -239,7 +279,12 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
                 copies = _ReturnedCopies(batch, ui.progress, {s.name: s.email for s in settings.subdivisions},
                                          settings.jobs)
             try:
-                rows, order = _write_list_and_start_order(batch, side)
+                with _phase(batch, "consolidate"):
+                    rows = batch.accepted_rows()
+                    if batch.carried is not None:  # the list as a whole is the current edition: checked again
+                        _check_list(batch, rows)
+                    _registry_findings(batch, journal, rows)
+                order = _write_list_and_start_order(batch, rows, side)
             except BaseException:
                 copies.cancel()
                 raise
@@ -397,6 +442,22 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _registry_findings(batch: Batch, journal: Journal, rows) -> None:
+    """With a registry: its processes no row names (000 п. 2.6), and the processes added to or removed
+    from it since the approved edition's registry (reasons to update: 000 п. 3.3(1), 001 п. 15(1))."""
+    from consolidator.profile.registry import differences, unlisted
+
+    registry = batch.profile.registry
+    if registry is None:
+        return
+    column = batch.profile.registry_form.process_column
+    batch.registry_unlisted = unlisted(registry, rows[column].tolist() if len(rows) else [])
+    if batch.edition is not None:
+        before = journal.run(batch.edition.run_id).registry
+        if before is not None:
+            batch.registry_added, batch.registry_removed = differences(before, registry)
+
+
 CHANGES_LIST = "Изменения в перечень.xlsx"
 CHANGES_ORDER = "Проект приказа о внесении изменений.docx"
 
@@ -429,7 +490,8 @@ def _run_record(batch: Batch):
     missing = {"returned": of(RETURNED), "unreadable": of(UNREADABLE),
                "not_submitted": batch.not_submitted()}
     listed = batch.out / CONSOLIDATED
-    return Run(profile=batch.profile.key, run_date=batch.run_date,
+    registry = batch.profile.registry
+    return Run(profile=batch.profile.key, run_date=batch.run_date, registry=registry.to_json() if registry else None,
                finished=datetime.now().isoformat(timespec="seconds"), complete=not any(missing.values()),
                missing=missing, list_path=str(listed.resolve()) if listed.exists() else None,
                list_sha256=file_hash(listed)[0] if listed.exists() else None,
@@ -459,6 +521,7 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     the survey is used up."""
     from consolidator.checks.engine import check_batch
 
+    settings = with_registry(settings)
     profile, inbox, limits = settings.profile, settings.inbox, settings.limits
     alternatives = list(settings.alternatives) if settings.alternatives is not None else None
     started = time.perf_counter()
@@ -579,17 +642,13 @@ class _ReturnedCopies:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_list_and_start_order(batch: Batch, side: SideProcess | None):
-    """Write the consolidated list; start the order (in the second process, if there is one). Returns
-    the list's rows and what finishes the order. With an approved edition in force the list is
-    amended, not approved again: no approval order is drafted."""
+def _write_list_and_start_order(batch: Batch, rows, side: SideProcess | None) -> Callable[[], None]:
+    """Write the consolidated list of `rows` (Batch.accepted_rows()); start the order (in the second
+    process, if there is one) and return what finishes it. With an approved edition in force the list
+    is amended, not approved again: no approval order is drafted."""
     # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
     from consolidator.outputs.consolidated import write_consolidated
 
-    with _phase(batch, "consolidate"):
-        rows = batch.accepted_rows()
-        if batch.carried is not None:  # the list as a whole is the current edition: checked again
-            _check_list(batch, rows)
     path = batch.out / ORDER
     drafted = len(rows) and batch.edition is None
     pending = None
@@ -617,7 +676,7 @@ def _write_list_and_start_order(batch: Batch, side: SideProcess | None):
             write_order(batch, rows, path)
         batch.order = {"path": ORDER}
 
-    return rows, finish
+    return finish
 
 
 def report(batch: Batch) -> dict:
@@ -645,7 +704,18 @@ def report(batch: Batch) -> dict:
         "subdivisions": batch.subdivisions or [],
         "changes": _changes_report(batch),
         "list_remarks": [r.to_json() for r in batch.list_remarks],
+        "registry": _registry_report(batch),
     }
+
+
+def _registry_report(batch: Batch) -> dict | None:
+    """report.json's `registry`: the process registry checked against and what it shows of the list."""
+    registry = batch.profile.registry
+    if registry is None:
+        return None
+    return {"path": registry.source, "processes": len(registry.processes),
+            "unlisted": [p.to_json() for p in batch.registry_unlisted],
+            "added": batch.registry_added, "removed": batch.registry_removed}
 
 
 def _changes_report(batch: Batch) -> dict | None:

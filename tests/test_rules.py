@@ -41,7 +41,20 @@ def _check(tmp_path: Path, profile_name: str, example: dict):
         make_form(tmp_path / "inbox" / "Отдел" / "перечень.xlsx", form, rows, drop_columns=drop,
                   hidden_rows=tuple(example.get("hidden_rows", ())), hidden_sheet=bool(example.get("hidden_sheet")))
     alternatives = others if example.get("other_profile") or example.get("other_profile_check") else None
-    batch = check(Settings(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16), alternatives=alternatives))
+    registry = None
+    if "registry" in example:
+        # The ministry's process registry, as a CSV export with the form's headers; `base` fills the
+        # group and process of an entry that names neither.
+        registry = tmp_path / "реестр.csv"
+        form = profile.registry_form
+        lines = [";".join(c.header for c in form.columns)]
+        for n, entry in enumerate(example["registry"], 1):
+            entry = {"number": str(n), "group": base[profile.group_column], "process": base[form.process_column],
+                     "owner": "Отдел", **entry}
+            lines.append(";".join(entry[c.key] for c in form.columns))
+        registry.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    batch = check(Settings(profile, tmp_path / "inbox", tmp_path / "out", date(2024, 7, 16), alternatives=alternatives,
+                           registry=registry))
     return profile, batch, drop
 
 

@@ -23,7 +23,7 @@ from consolidator.profile.form import Table, cell_address
 from consolidator.profile.schema import Profile, ProfileError, Rule
 from consolidator.profile.text import fix_mixed_script, match_key
 
-META = ["file", "sheet", "row"]
+META = ["file", "sheet", "row", "subdivision"]
 
 
 class _Message(string.Formatter):
@@ -36,21 +36,24 @@ class _Message(string.Formatter):
 _FORMAT = _Message()
 
 
-def build_frame(profile: Profile, tables: dict[int, Table]) -> pd.DataFrame:
-    """One frame with every data row of every readable file, in file order.
+def build_frame(profile: Profile, tables: dict[int, Table], results: list[FileResult] | None = None) -> pd.DataFrame:
+    """One frame with every data row of every readable file, in file order: `file` (index into the
+    batch's files), `sheet`, `row`, `subdivision` (the file's author) and the profile's columns.
 
-    Built column by column, with no intermediate row tuples (the pipeline has already made equal
-    texts one object as the tables arrived: see pipeline.check)."""
-    files, sheets, rows = [], [], []
+    Built column by column, with no intermediate row tuples (the run has already made equal texts one
+    object as the tables arrived: see run.check)."""
+    files, sheets, rows, authors = [], [], [], []
     columns: list[list[str]] = [[] for _ in profile.keys]
     for i, table in tables.items():
         n = len(table.rows)
         files.extend([i] * n)
         sheets.extend([table.sheet] * n)
+        authors.extend([results[i].subdivision if results is not None else ""] * n)
         rows.extend(r for r, _ in table.rows)
         for j, column in enumerate(columns):
             column.extend(v[j] for _, v in table.rows)
-    data = {"file": np.array(files, dtype=np.int64), "sheet": _objects(sheets), "row": np.array(rows, dtype=np.int64)}
+    data = {"file": np.array(files, dtype=np.int64), "sheet": _objects(sheets), "row": np.array(rows, dtype=np.int64),
+            "subdivision": _objects(authors)}
     data.update((key, _objects(column)) for key, column in zip(profile.keys, columns))
     return pd.DataFrame(data, columns=[*META, *profile.keys])
 
@@ -140,7 +143,7 @@ def check_batch(profile: Profile, files: list[FileResult], tables: dict[int, Tab
     checks.validate_profile(profile)
     for i, table in tables.items():
         _file_remarks(profile, files[i], table)
-    df = build_frame(profile, tables)
+    df = build_frame(profile, tables, files)
     with _Validation(profile) as validation:
         failures = validation.failures(df)
         _row_remarks(profile, files, tables, df, failures)

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 @click.option("--sent", "sent_date", type=DATE, default=None, metavar="ДАТА",
               help="Дата направления замечаний подразделениям, если не в день проверки: от нее считается "
                    "срок устранения (замечания устраняются в срок после их получения).")
+@click.option("--registry", type=PathArg(dir_okay=False, exists=True), default=None, metavar="ФАЙЛ",
+              help="Реестр процессов министерства (.xlsx, .xls, .ods или .csv): наименования услуг, их группы и "
+                   "владельцы сверяются с ним. Можно указать и в файле --org (registry: путь).")
 @click.option("--org", type=PathArg(dir_okay=False, exists=True), default=None,
               help="Файл YAML с реквизитами организации для проекта приказа (заменяет значения профиля).")
 @click.option("--max-unpacked-mb", type=click.FloatRange(min=1), default=None,
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
 @tracking_options
 def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, org: Path | None,
             journal: Path | None, subdivisions: Path | None, calendar_file: Path | None,
-            max_unpacked_mb: float | None = None, jobs: int | None = None, sent_date=None) -> None:
+            max_unpacked_mb: float | None = None, jobs: int | None = None, sent_date=None, registry=None) -> None:
     """Проверить файлы в папке INBOX, вернуть несоответствующие с замечаниями, свести принятые.
 
     INBOX — папка с файлами подразделений (можно по папке на подразделение). По умолчанию —
@@ -55,7 +58,7 @@ def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, o
         inbox = Path("sample_inputs") / (profile_name or DEFAULT_PROFILE)
     try:
         settings = Settings.make(inbox, out, day(run_date), profile_name, org, journal, subdivisions, calendar_file,
-                                 max_unpacked_mb, jobs, sent_date.date() if sent_date else None)
+                                 max_unpacked_mb, jobs, sent_date.date() if sent_date else None, registry)
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
     with Progress() as progress:
@@ -109,6 +112,13 @@ def _print_summary(batch) -> None:
             click.echo("Внимание: " + line.replace("(список — ниже)", "(список — на листе «Сводка»)"), err=True)
     for m in batch.list_remarks:
         click.echo(f"Внимание: {m.message} ({m.clause})", err=True)
+    registry = batch.profile.registry
+    if registry is not None:
+        click.echo(f"{batch.profile.registry_form.title}: процессов — {len(registry.processes)}, без точек в "
+                   f"сводном перечне — {len(batch.registry_unlisted)} (список — на листе «Сводка»)."
+                   + (f" После утверждения редакции в реестр включено процессов: {len(batch.registry_added)}, "
+                      f"исключено: {len(batch.registry_removed)} — основание актуализации перечня."
+                      if batch.registry_added or batch.registry_removed else ""))
     if batch.order:
         click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
     if batch.edition is not None:

@@ -14,9 +14,11 @@ Schema (version 2; `meta.schema_version`, migrated forward by `_migrate`):
         the latest check of a version; `checked` is the --date of the first check (the deadline
         counts from it); `remarks` is JSON: the remarks as in report.json plus each remark's
         row `key` (its content, to match remarks across versions)
-    runs(id, profile, run_date, finished, complete, missing, rows, list_path, list_sha256, edition_id)
+    runs(id, profile, run_date, finished, complete, missing, rows, list_path, list_sha256, edition_id,
+         registry)
         every run: whether its consolidated list was complete (`missing`: JSON of what was not in it),
-        the list file it wrote, and the approved edition in force then
+        the list file it wrote, the approved edition in force then, and the process registry it was
+        checked against (JSON: group, process, owner, number of each process; NULL: none given)
     run_rows(run_id, position, subdivision, version_id, sheet, source_row, reason, cells)
         the consolidated list of the latest run of each profile, row by row (`cells`: JSON of the
         row's values by column key); older runs' rows are dropped
@@ -74,7 +76,8 @@ _MIGRATIONS = {
         rows INTEGER NOT NULL,
         list_path TEXT,
         list_sha256 TEXT,
-        edition_id INTEGER REFERENCES editions(id)
+        edition_id INTEGER REFERENCES editions(id),
+        registry TEXT
     );
     CREATE TABLE run_rows (
         run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -170,6 +173,7 @@ class Run:
     list_path: str | None = None
     list_sha256: str | None = None
     edition_id: int | None = None
+    registry: list[dict] | None = None  # the process registry the run checked against
     id: int | None = None
 
 
@@ -306,9 +310,10 @@ class Journal:
         their rows (committed by `commit`)."""
         cur = self.db.execute(
             "INSERT INTO runs (profile, run_date, finished, complete, missing, rows, list_path, list_sha256, "
-            "edition_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "edition_id, registry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (run.profile, run.run_date.isoformat(), run.finished, int(run.complete),
-             json.dumps(run.missing, ensure_ascii=False), len(rows), run.list_path, run.list_sha256, run.edition_id))
+             json.dumps(run.missing, ensure_ascii=False), len(rows), run.list_path, run.list_sha256, run.edition_id,
+             json.dumps(run.registry, ensure_ascii=False) if run.registry is not None else None))
         run_id = cur.lastrowid
         self.db.execute("DELETE FROM run_rows WHERE run_id IN (SELECT id FROM runs WHERE profile = ? AND id <> ?)",
                         (run.profile, run_id))
@@ -323,13 +328,20 @@ class Journal:
         """The latest run (of a profile, or of any), or None."""
         where, args = ("WHERE profile = ?", (profile,)) if profile else ("", ())
         row = self.db.execute(
-            "SELECT id, profile, run_date, finished, complete, missing, rows, list_path, list_sha256, edition_id "
-            f"FROM runs {where} ORDER BY id DESC LIMIT 1", args).fetchone()
-        if row is None:
-            return None
+            "SELECT id, profile, run_date, finished, complete, missing, rows, list_path, list_sha256, edition_id, "
+            f"registry FROM runs {where} ORDER BY id DESC LIMIT 1", args).fetchone()
+        return self._run(row) if row else None
+
+    def run(self, run_id: int) -> Run:
+        return self._run(self.db.execute(
+            "SELECT id, profile, run_date, finished, complete, missing, rows, list_path, list_sha256, edition_id, "
+            "registry FROM runs WHERE id = ?", (run_id,)).fetchone())
+
+    @staticmethod
+    def _run(row) -> Run:
         return Run(profile=row[1], run_date=date.fromisoformat(row[2]), finished=row[3], complete=bool(row[4]),
                    missing=json.loads(row[5]), rows=row[6], list_path=row[7], list_sha256=row[8], edition_id=row[9],
-                   id=row[0])
+                   registry=json.loads(row[10]) if row[10] else None, id=row[0])
 
     def run_rows(self, run_id: int) -> list[ListRow]:
         return [ListRow(position=r[0], subdivision=r[1], version_id=r[2], sheet=r[3], source_row=r[4], reason=r[5],

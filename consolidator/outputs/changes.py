@@ -20,6 +20,7 @@ from consolidator.outputs.style import BODY_FONT, CENTER_WRAP, HEADER_FILL, LAND
 FILE_NAME = "Изменения в перечень.xlsx"
 SHEET = "Изменения"
 SHEET_REASONS = "Основания"
+SHEET_REGISTRY = "Реестр процессов"
 CHANGED_FILL = "FFEB9C"
 KIND_FILL = {ADDED: "C6EFCE", CHANGED: "FFEB9C", EXCLUDED: "F8CBAD"}
 LEAD_HEADERS = ("№", "Подразделение (инициатор изменения)", "Изменение", "Строка утвержденной редакции", "Редакция")
@@ -95,6 +96,21 @@ def write_changes(batch: Batch, path: Path) -> None:
                           prompt="Выберите основание внесения изменения из списка.")
             ws.autofilter(HEADER_ROW, 1, last, n_cols)
             ws.print_titles = (HEADER_ROW, HEADER_ROW)
+        if batch.registry_added or batch.registry_removed:
+            # 000 п. 3.3(1), 001 п. 15(1): a process included in or excluded from the registry is itself a
+            # reason to update the list.
+            form = profile.registry_form
+            rows = [("включен", x["owner"], x["process"], x["group"], x["number"]) for x in batch.registry_added]
+            rows += [("исключен", x["owner"], x["process"], x["group"], x["number"]) for x in batch.registry_removed]
+            widths_r = (12, 40, 60, 40, 12)
+            with book.sheet(SHEET_REGISTRY, widths=widths_r, freeze="A4", page=LANDSCAPE) as ws:
+                line_r = (f"{form.title}: изменения после утверждения редакции приказом от {ru_date(edition.date)} "
+                          f"№ {edition.number} — основание актуализации перечня.")
+                ws.row(1, (line_r,), title, height=text_height(line_r, sum(widths_r), 13, bold=True))
+                ws.merge(1, 1, 1, len(widths_r))
+                heads = ("Процесс", "Владелец процесса", "Наименование процесса", "Группа", "№ в реестре")
+                ws.row(3, heads, header, height=fit_height(heads, widths_r, bold=True))
+                ws.rows(4, rows, text)
         if reasons:
             with book.sheet(SHEET_REASONS, widths=(100,), hidden=True) as ws:
                 ws.rows(1, ((reason,) for reason in reasons))

@@ -284,6 +284,26 @@ def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
             ws.row(r, (f"{title}. Все полученные файлы включены.",), section)
             r += 2
 
+        # The process registry: whether it was checked, what it has that the list lacks, how it changed.
+        registry, form = p.registry, p.registry_form
+        if form is not None and registry is None:
+            notes(form.title, [f"{form.title} не задан при проверке (--registry): наименования, группы и владельцы "
+                               f"процессов с ним не сверялись."], text)
+        elif registry is not None:
+            reasons = ([f"Включен в реестр: «{x['process']}» ({x['owner']})" for x in batch.registry_added]
+                       + [f"Исключен из реестра: «{x['process']}» ({x['owner']})" for x in batch.registry_removed])
+            if reasons:
+                notes(f"{form.title} изменился после утверждения действующей редакции — основание актуализации "
+                      f"перечня", reasons, book.style(align=TOP_WRAP, fill=ALERT_FILL, border=BOX))
+            unlisted = sorted(batch.registry_unlisted, key=lambda x: (x.owner, x.group, x.name))
+            title = f"Процессы реестра без точек взаимодействия в сводном перечне: {len(unlisted)}"
+            if unlisted:
+                table(title, ("Владелец процесса", "Процесс", "Группа", "№ в реестре", None),
+                      [(x.owner, x.name, x.group, x.number, None) for x in unlisted])
+            else:
+                ws.row(r, (f"{title}. По каждому процессу реестра ({form.title}) в перечне есть точки.",), section)
+                r += 2
+
         # Per group, in the profile's order, zero rows included; values outside the list (if a profile
         # lets them through) follow, so that the total always matches the list.
         group_rows = _count(rows, p.group_column)

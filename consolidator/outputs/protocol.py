@@ -19,6 +19,9 @@ FILE_HEADERS = ("Подразделение", "Файл", "Решение", "С�
                 "Срок устранения", "Копия на доработку", "Причина")
 FILE_WIDTHS = (40, 45, 22, 9, 9, 17, 13, 45, 50)
 SHEET_SUBDIVISIONS = "Подразделения"
+SHEET_REGISTRY = "Реестр процессов"
+REGISTRY_HEADERS = ("Что", "Владелец процесса", "Процесс", "Группа", "№ в реестре")
+REGISTRY_WIDTHS = (30, 40, 60, 40, 12)
 SUBDIVISION_HEADERS = ("Подразделение", "Статус", "Текущая версия", "Срок устранения", "Просрочено, раб. дней")
 SUBDIVISION_WIDTHS = (45, 24, 55, 16, 14)
 REMARK_HEADERS = ("Подразделение", "Файл", "Лист", "Ячейка", "Строка", "Графа", "Значение", "Вид", "Код",
@@ -42,6 +45,18 @@ def write_protocol(batch: Batch, path: Path) -> None:
                      if s["fix_deadline"] else None, s["overdue_days"] or None) for s in batch.subdivisions]
             write_table(book, SHEET_SUBDIVISIONS, "Подразделения: статусы представления перечней",
                         f"На {ru_date(batch.run_date)}.", SUBDIVISION_HEADERS, SUBDIVISION_WIDTHS, rows)
+        registry = batch.profile.registry
+        if registry is not None:
+            form = batch.profile.registry_form
+            rows = ([("нет точек в сводном перечне", x.owner, x.name, x.group, x.number)
+                     for x in sorted(batch.registry_unlisted, key=lambda x: (x.owner, x.group, x.name))]
+                    + [("включен в реестр после утверждения редакции", x["owner"], x["process"], x["group"],
+                        x["number"]) for x in batch.registry_added]
+                    + [("исключен из реестра после утверждения редакции", x["owner"], x["process"], x["group"],
+                        x["number"]) for x in batch.registry_removed])
+            write_table(book, SHEET_REGISTRY, form.title, f"Файл: {registry.source}. Процессов в реестре: "
+                        f"{len(registry.processes)}. На {ru_date(batch.run_date)}.", REGISTRY_HEADERS,
+                        REGISTRY_WIDTHS, rows)
 
 
 def _header(book: Workbook) -> int:

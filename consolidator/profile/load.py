@@ -59,6 +59,7 @@ def merge_org(org: dict[str, Any], path: Path) -> dict[str, Any]:
         raise ProfileError(f"{path}: не удалось прочитать файл реквизитов: {exc}") from exc
     if not isinstance(extra, dict):
         raise ProfileError(f"{path}: файл реквизитов должен быть словарем «ключ: значение».")
+    extra = {k: v for k, v in extra.items() if k != "registry"}  # the registry the file names (run.Settings)
     unknown = sorted(set(extra) - set(org))
     if unknown:
         raise ProfileError(
@@ -219,7 +220,32 @@ def _build(data: Any, path: Path) -> Profile:
         vocabulary_items=vocabulary_items,
         renumber=_renumber(r, form),
         amendments=_amendments(r, data, col_keys),
+        registry_form=_registry_form(r, data, col_keys),
     )
+
+
+def _registry_form(r: _Reader, data: dict, col_keys: set[str]):
+    """The profile's `registry` section (how the process registry's table looks), or None."""
+    from consolidator.profile.registry import REQUIRED, RegistryForm
+
+    section = r.get(data, "registry", "", dict, None)
+    if section is None:
+        return None
+    where = "registry"
+    process_column = r.get(section, "process_column", where)
+    if process_column not in col_keys:
+        raise ProfileError(f"{r.path}: «{where}.process_column» = {process_column!r}: нет такой графы в form.columns")
+    columns = []
+    for i, c in enumerate(r.get(section, "columns", where, list)):
+        w = f"{where}.columns[{i}]"
+        columns.append(Column(key=r.get(c, "key", w), header=r.get(c, "header", w),
+                              variants=tuple(r.get(c, "variants", w, list, []))))
+    keys = {c.key for c in columns}
+    missing = [k for k in REQUIRED if k not in keys]
+    if missing:
+        raise ProfileError(f"{r.path}: «{where}.columns»: нет граф {', '.join(missing)}")
+    return RegistryForm(title=r.get(section, "title", where), process_column=process_column, columns=tuple(columns),
+                        header_search_rows=r.get(section, "header_search_rows", where, int, 30))
 
 
 def _renumber(r: _Reader, form: dict) -> bool | str:

@@ -134,6 +134,10 @@ class Profile:
     # group's ordinal (1 for the first group of the list, 2 for the next…), renumbered so in the list.
     renumber: bool | str = True
     amendments: Amendments | None = None
+    # How the ministry's process registry looks (profile.registry.RegistryForm), when the procedure has
+    # one; and the registry given for a run (profile.registry.Registry), which the registry checks read.
+    registry_form: Any = None
+    registry: Any = None
 
     @property
     def keys(self) -> list[str]:
