@@ -47,6 +47,29 @@ def as_columns(rows: pd.DataFrame | Columns) -> Columns:
     return {c: plain[c].tolist() for c in plain.columns}
 
 
+def _merge_across_subdivisions(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """One row for rows of different subdivisions equal in `columns`: the first in the list's order
+    stays, the others go, and the kept row's `merged` lists them as (subdivision, path, sheet, row)."""
+    from consolidator.profile.text import match_key
+
+    keys = list(zip(*(df[c].map(match_key).tolist() for c in columns)))
+    subdivisions, paths = df["subdivision"].tolist(), df["path"].tolist()
+    sheets, rows = df["sheet"].tolist(), df["row"].tolist()
+    first: dict[tuple, int] = {}
+    keep, merged = [], [[] for _ in keys]
+    for i, key in enumerate(keys):
+        j = first.setdefault(key, i)
+        if j == i or subdivisions[j] == subdivisions[i]:
+            keep.append(True)  # the subdivision's own repeat is a row of its own (another rule speaks of it)
+        else:
+            keep.append(False)
+            merged[j].append((subdivisions[i], paths[i], sheets[i], rows[i]))
+    if all(keep):
+        return df
+    df = df.assign(merged=merged)
+    return df[keep].reset_index(drop=True)
+
+
 def row_count(columns: Columns) -> int:
     return len(next(iter(columns.values()), ()))
 
@@ -186,6 +209,8 @@ class Batch:
         df["_group_order"] = df[p.group_column].map(order).fillna(len(order))
         df = df.sort_values(["_group_order", "subdivision", "path", "row"], kind="stable")
         df = df.drop(columns="_group_order").reset_index(drop=True)
+        if p.merge_columns and len(df):
+            df = _merge_across_subdivisions(df, p.merge_columns)
         # The running number in the consolidated list; the number column is renumbered too unless
         # it holds a vocabulary number (a group's number), which stays as checked.
         df["list_no"] = range(1, len(df) + 1)

@@ -399,7 +399,12 @@ def _carried_rows(batch: Batch, journal: Journal, expected: tuple[Subdivision, .
             f.reason = (f"Более ранняя версия файла подразделения, чем утвержденная приказом от "
                         f"{edition.date:%d.%m.%Y} № {edition.number}: в перечне остается утвержденная.")
     staying = {s.name for s in expected}
-    rows = [r for r in edition.rows if r.subdivision not in newer and (not staying or r.subdivision in staying)]
+    rows = []
+    for r in edition.rows:
+        # A row merged from several subdivisions (profile `consolidate`) stays while one of them keeps it.
+        keeping = [s for s in (r.subdivision, *r.also) if s not in newer and (not staying or s in staying)]
+        if keeping:
+            rows.append(dataclasses.replace(r, subdivision=keeping[0], also=tuple(keeping[1:])))
     paths = journal.version_paths({r.version_id for r in rows if r.version_id is not None})
     keys = batch.profile.keys
     return pd.DataFrame({
@@ -420,6 +425,7 @@ def _list_rows(batch: Batch, rows) -> list:
     out = []
     columns = {k: rows[k].tolist() for k in (*keys, "file", "subdivision", "sheet", "row", "list_no")}
     versions = rows["version"].tolist() if "version" in rows else [None] * len(rows)
+    merged = rows["merged"].tolist() if "merged" in rows else [None] * len(rows)
     for i in range(len(rows)):
         file_i = int(columns["file"][i])
         f = batch.files[file_i] if file_i >= 0 else None
@@ -430,7 +436,8 @@ def _list_rows(batch: Batch, rows) -> list:
             version_id=int(version) if version is not None and version == version else None,
             cells={k: _cell_text(columns[k][i]) for k in keys},
             sheet=columns["sheet"][i] if isinstance(columns["sheet"][i], str) else None,
-            source_row=source_row, reason=f.reasons.get(source_row) if f is not None else None))
+            source_row=source_row, reason=f.reasons.get(source_row) if f is not None else None,
+            also=tuple(dict.fromkeys(s[0] for s in merged[i])) if isinstance(merged[i], list) else ()))
     return out
 
 

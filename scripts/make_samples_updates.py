@@ -8,7 +8,8 @@ the consolidated list was approved (README, «Изменения в утверж
   «Основание внесения изменений»; the strategic development department fixes the formula it had typed
   as text; the family support department sends its list again with the rows in another order and
   other letter case (no change); a department sends its list for the first time.
-- sample_inputs/nso-minreg-изменения/: the same for the Novosibirsk ministry (пп. 3.1–3.4 Порядка).
+- sample_inputs/nso-minreg-изменения/: the same for the Novosibirsk ministry (пп. 3.1–3.4 Порядка); the
+  fixed list repeats a row of another subdivision word for word (one row of the list, п. 2.6).
 
 Each book is built from the first batch's own (scripts/make_samples.py, make_samples_nso.py), so the
 two batches describe the same ministry. The expected changes are asserted by tests/test_amendments.py.
@@ -137,6 +138,12 @@ def minreg_updates() -> tuple[list[ms.Book], dict[str, dict[int, str]]]:
         if "MINREG-NEEDS" in codes:
             r = _fixed(r, interaction="Получение информации о графике консультаций, получение консультации")
         fixed.append(_fixed(r))
+    # The department also informs of the support measures on the site, word for word as the local
+    # government department does: a process done alike by two subdivisions, one row of the list
+    # (п. 2.6 Порядка).
+    local = _book(books, "Управление по взаимодействию с органами местного самоуправления")
+    shared = next(r for r in next(s for s in local.sheets if not isinstance(s, tuple)).rows if r.group == nso.M3)
+    fixed.append(_fixed(shared))
     out.append(_sheet(tos, fixed, datetime(2024, 11, 5, 11, 0)))
 
     # 2. The department of relations with local government: a changed and an excluded row, with reasons.

@@ -248,7 +248,20 @@ def test_the_novosibirsk_ministrys_amending_order_has_its_approval_sheet(tmp_pat
     code, text = _cli("run", ROOT / "sample_inputs" / "nso-minreg-изменения", "--out", out, "--date", "2024-11-15")
     assert code == 0, text
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["changes"]["changed"] == 1 and report["changes"]["excluded"] == 1 and report["changes"]["added"] > 0
+    # The fixed list's five rows are added; one of them repeats, word for word, a row another subdivision
+    # has in the approved edition: one row of the list (п. 2.6), no change for that subdivision.
+    assert (report["changes"]["added"], report["changes"]["changed"], report["changes"]["excluded"]) == (5, 1, 1)
+    from openpyxl import load_workbook as load
+
+    trace = [r for r in load(out / "Сводный перечень.xlsx")["Источник"].iter_rows(min_row=2, values_only=True)]
+    numbers = [r[0] for r in trace]
+    [shared] = [n for n in set(numbers) if numbers.count(n) == 2]
+    assert {r[1] for r in trace if r[0] == shared} == {"Отдел развития территориального общественного самоуправления",
+                                                       "Управление по взаимодействию с органами местного самоуправления"}
+    assert len(set(numbers)) == report["consolidated"]["rows"] == len(numbers) - 1
+    summary = [r for r in load(out / "Сводный перечень.xlsx")["Сводка"].iter_rows(values_only=True)]
+    assert any(isinstance(r[0], str) and r[0].startswith("Строки, общие для нескольких подразделений, включены один "
+                                                         "раз (п. 2.6 Порядка): 1") for r in summary)
     doc = Document(str(out / "Проект приказа о внесении изменений.docx"))
     texts = [p.text.replace("\u00a0", " ") for p in doc.paragraphs]
     assert "ЛИСТ СОГЛАСОВАНИЯ" in texts  # п. 3.4: changes are agreed
@@ -283,3 +296,16 @@ def test_a_restated_list_when_most_rows_change(tmp_path):
     assert any(t.startswith("1. Изложить сводный перечень") and "в новой редакции согласно приложению" in t
                for t in texts)
     assert [c.text for c in doc.tables[-1].rows[2].cells][3:5] == ["Личный прием", "Другое"]
+
+
+def test_rows_merged_across_subdivisions_match_the_approved_row_of_any_of_them():
+    minreg = load_profile("nso-minreg")
+    base = {"num": "1", "group": minreg.groups[0], "service": "Процесс", "point": "Сайт", "interaction": "Получение "
+            "информации", "kind": "Взаимодействие в цифровой точке"}
+    approved = [ListRow(1, "Отдел Б", None, dict(base))]
+    # Now «Отдел А» lists the same row too: one row of the list, under А, standing for Б as well.
+    current = [ListRow(1, "Отдел А", None, dict(base), also=("Отдел Б",))]
+    assert compare(minreg, approved, current) == []
+    # Б stops listing it, А keeps it: still no change to the list.
+    assert compare(minreg, [ListRow(1, "Отдел А", None, dict(base), also=("Отдел Б",))],
+                   [ListRow(1, "Отдел А", None, dict(base))]) == []

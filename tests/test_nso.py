@@ -286,3 +286,36 @@ def test_group_vocabularies_are_exact():
     assert [i.numbers for i in gsn.items("groups")] == [(str(n),) for n in range(1, 8)]
     assert set(minreg.groups) & set(gsn.groups) == {"Рассмотрение обращений и запросов"}
     assert [i.numbers[0] for i in minreg.items("needs")] == ["1", "2", "3", "4", "5", "6", "7", "9", "10"]
+
+
+def test_equal_rows_of_several_subdivisions_are_one_row_of_the_list(tmp_path):
+    # п. 2.6: a process done alike by several subdivisions gets its points once; the same process and
+    # point with another interaction is each subdivision's own row.
+    from datetime import date
+
+    from consolidator.model import ACCEPTED, Batch, FileResult
+
+    profile = load_profile("nso-minreg")
+    g = profile.groups[0]
+    row = {"sheet": "Лист1", "num": "1", "group": g, "service": "Процесс А", "point": "Официальный сайт",
+           "interaction": "Получение информации", "kind": "Взаимодействие в цифровой точке"}
+    data = pd.DataFrame([
+        {**row, "file": 0, "row": 6},
+        {**row, "file": 0, "row": 7, "point": "Электронная почта"},
+        {**row, "file": 1, "row": 6, "interaction": "получение  информации"},  # the same, typed otherwise
+        {**row, "file": 1, "row": 7, "interaction": "Получение консультации"},  # another interaction
+        {**row, "file": 2, "row": 6, "point": "Электронная почта"},
+    ])
+    files = [FileResult(path=f"{s}/п.xlsx", source=tmp_path / f"{s}.xlsx", subdivision=s, verdict=ACCEPTED)
+             for s in ("Отдел А", "Отдел Б", "Отдел В")]
+    batch = Batch(profile=profile, run_date=date(2024, 10, 14), inbox=tmp_path, out=tmp_path, files=files, data=data)
+    rows = batch.accepted_rows()
+    assert len(rows) == 3
+    assert [(r["subdivision"], r["point"], r["interaction"]) for _, r in rows.iterrows()] == [
+        ("Отдел А", "Официальный сайт", "Получение информации"),
+        ("Отдел А", "Электронная почта", "Получение информации"),
+        ("Отдел Б", "Официальный сайт", "Получение консультации")]
+    assert [[s[0] for s in m] for m in rows["merged"]] == [["Отдел Б"], ["Отдел В"], []]
+    # A profile that does not ask for it keeps every subdivision's rows.
+    assert len(Batch(profile=load_profile("udmurt"), run_date=date(2024, 10, 14), inbox=tmp_path, out=tmp_path,
+                     files=files, data=data.assign(group=load_profile("udmurt").groups[0])).accepted_rows()) == 5

@@ -45,44 +45,45 @@ class Change:
 def compare(profile: Profile, approved: list[ListRow], current: list[ListRow]) -> list[Change]:
     """Every change from the approved rows to the current ones (both numbered as in their lists), in the
     order of the approved edition: a changed or excluded row at its number, an added row after the
-    approved row it follows in the current list."""
+    approved row it follows in the current list.
+
+    A row stands for its subdivision and for those merged into it (ListRow.also): an approved row and a
+    current one match when they share a subdivision. Rows that are the same (identity and content) are
+    matched first, then rows of the same identity in the same subdivision (changed); what is left is
+    excluded or added, for the row's own subdivision."""
     identity = profile.amendments.identity
     content = [k for k in profile.keys if k not in identity and k != profile.number_column]
-    before = _by_subdivision(approved)
-    after = _by_subdivision(current)
+    olds = [(o, _key(o, identity), _key(o, content), _members(o)) for o in approved]
+    news = [(n, _key(n, identity), _key(n, content), _members(n)) for n in current]
+    by_identity: dict[tuple, list[int]] = {}  # approved rows not matched yet, by identity
+    for i, o in enumerate(olds):
+        by_identity.setdefault(o[1], []).append(i)
+    new_left = dict.fromkeys(range(len(news)))  # insertion-ordered, removal in O(1)
     changes: list[Change] = []
     kept: dict[int, int] = {}  # current position -> approved position, for rows that are in both
-    for subdivision in sorted(set(before) | set(after)):
-        olds, news = before.get(subdivision, []), after.get(subdivision, [])
-        groups: dict[tuple, tuple[list[ListRow], list[ListRow]]] = {}
-        for row in olds:
-            groups.setdefault(_key(row, identity), ([], []))[0].append(row)
-        for row in news:
-            groups.setdefault(_key(row, identity), ([], []))[1].append(row)
-        for old_rows, new_rows in groups.values():
-            old_left, new_left = list(old_rows), list(new_rows)
-            # Equal content first (a row that only moved is no change), then the rest in order.
-            for new in list(new_left):
-                same = next((o for o in old_left if _key(o, content) == _key(new, content)), None)
-                if same is not None:
-                    old_left.remove(same)
-                    new_left.remove(new)
-                    kept[new.position] = same.position
-            for old, new in zip(old_left, new_left):
+    for same_content in (True, False):
+        for j in list(new_left):
+            new, ident, body, members = news[j]
+            candidates = by_identity.get(ident, [])
+            i = next((i for i in candidates if olds[i][3] & members and (olds[i][2] == body) == same_content), None)
+            if i is None:
+                continue
+            candidates.remove(i)
+            del new_left[j]
+            kept[new.position] = olds[i][0].position
+            if not same_content:
+                old = olds[i][0]
                 changed = [k for k in content if match_key(old.cells.get(k, "")) != match_key(new.cells.get(k, ""))]
-                changes.append(Change(CHANGED, subdivision, old, new, changed))
-                kept[new.position] = old.position
-            changes += [Change(EXCLUDED, subdivision, old, None) for old in old_left[len(new_left):]]
-            changes += [Change(ADDED, subdivision, None, new) for new in new_left[len(old_left):]]
+                changes.append(Change(CHANGED, new.subdivision, old, new, changed))
+    old_left = sorted(i for left in by_identity.values() for i in left)
+    changes += [Change(EXCLUDED, olds[i][0].subdivision, olds[i][0], None) for i in old_left]
+    changes += [Change(ADDED, news[j][0].subdivision, None, news[j][0]) for j in new_left]
     _place_added(changes, current, kept)
     return sorted(changes, key=_order)
 
 
-def _by_subdivision(rows: list[ListRow]) -> dict[str, list[ListRow]]:
-    out: dict[str, list[ListRow]] = {}
-    for row in rows:
-        out.setdefault(row.subdivision, []).append(row)
-    return out
+def _members(row: ListRow) -> set[str]:
+    return {row.subdivision, *row.also}
 
 
 def _key(row: ListRow, columns) -> tuple:

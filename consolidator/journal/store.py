@@ -19,13 +19,14 @@ Schema (version 2; `meta.schema_version`, migrated forward by `_migrate`):
         every run: whether its consolidated list was complete (`missing`: JSON of what was not in it),
         the list file it wrote, the approved edition in force then, and the process registry it was
         checked against (JSON: group, process, owner, number of each process; NULL: none given)
-    run_rows(run_id, position, subdivision, version_id, sheet, source_row, reason, cells)
+    run_rows(run_id, position, subdivision, version_id, sheet, source_row, reason, cells, merged)
         the consolidated list of the latest run of each profile, row by row (`cells`: JSON of the
-        row's values by column key); older runs' rows are dropped
+        row's values by column key; `merged`: JSON list of the other subdivisions whose equal row it
+        stands for, profile `consolidate`); older runs' rows are dropped
     editions(id, profile, number, date, run_id, incomplete, recorded)
         every approved edition of a profile's list: the order's number and date, the run whose list it
         approved; UNIQUE(profile, number)
-    edition_rows(edition_id, position, subdivision, version_id, sheet, source_row, cells)
+    edition_rows(edition_id, position, subdivision, version_id, sheet, source_row, cells, merged)
         the rows of an approved edition, numbered as in it
 """
 from __future__ import annotations
@@ -88,6 +89,7 @@ _MIGRATIONS = {
         source_row INTEGER,
         reason TEXT,
         cells TEXT NOT NULL,
+        merged TEXT,
         PRIMARY KEY (run_id, position)
     );
     CREATE TABLE editions (
@@ -108,6 +110,7 @@ _MIGRATIONS = {
         sheet TEXT,
         source_row INTEGER,
         cells TEXT NOT NULL,
+        merged TEXT,
         PRIMARY KEY (edition_id, position)
     );
     """,
@@ -159,6 +162,7 @@ class ListRow:
     sheet: str | None = None
     source_row: int | None = None
     reason: str | None = None  # from the subdivision's «Основание» column, when its form has one
+    also: tuple[str, ...] = ()  # other subdivisions whose equal row this one stands for (merged)
 
 
 @dataclass
@@ -318,10 +322,11 @@ class Journal:
         self.db.execute("DELETE FROM run_rows WHERE run_id IN (SELECT id FROM runs WHERE profile = ? AND id <> ?)",
                         (run.profile, run_id))
         self.db.executemany(
-            "INSERT INTO run_rows (run_id, position, subdivision, version_id, sheet, source_row, reason, cells) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO run_rows (run_id, position, subdivision, version_id, sheet, source_row, reason, cells, merged) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(run_id, r.position, r.subdivision, r.version_id, r.sheet, r.source_row, r.reason,
-              json.dumps(r.cells, ensure_ascii=False)) for r in rows])
+              json.dumps(r.cells, ensure_ascii=False), json.dumps(list(r.also), ensure_ascii=False) if r.also else None)
+             for r in rows])
         return run_id
 
     def last_run(self, profile: str | None = None) -> Run | None:
@@ -345,9 +350,9 @@ class Journal:
 
     def run_rows(self, run_id: int) -> list[ListRow]:
         return [ListRow(position=r[0], subdivision=r[1], version_id=r[2], sheet=r[3], source_row=r[4], reason=r[5],
-                        cells=json.loads(r[6]))
-                for r in self.db.execute("SELECT position, subdivision, version_id, sheet, source_row, reason, cells "
-                                         "FROM run_rows WHERE run_id = ? ORDER BY position", (run_id,))]
+                        cells=json.loads(r[6]), also=tuple(json.loads(r[7])) if r[7] else ())
+                for r in self.db.execute("SELECT position, subdivision, version_id, sheet, source_row, reason, cells, "
+                                         "merged FROM run_rows WHERE run_id = ? ORDER BY position", (run_id,))]
 
     def record_edition(self, profile: str, number: str, day: date, run: Run, incomplete: bool) -> Edition:
         """Record the run's list as an approved edition (committed by `commit`)."""
@@ -356,8 +361,8 @@ class Journal:
             (profile, number, day.isoformat(), run.id, int(incomplete), datetime.now().isoformat(timespec="seconds")))
         edition_id = cur.lastrowid
         self.db.execute(
-            "INSERT INTO edition_rows (edition_id, position, subdivision, version_id, sheet, source_row, cells) "
-            "SELECT ?, position, subdivision, version_id, sheet, source_row, cells FROM run_rows WHERE run_id = ?",
+            "INSERT INTO edition_rows (edition_id, position, subdivision, version_id, sheet, source_row, cells, merged) "
+            "SELECT ?, position, subdivision, version_id, sheet, source_row, cells, merged FROM run_rows WHERE run_id = ?",
             (edition_id, run.id))
         return self.edition(edition_id)
 
@@ -365,8 +370,8 @@ class Journal:
         row = self.db.execute("SELECT id, profile, number, date, run_id, incomplete FROM editions WHERE id = ?",
                               (edition_id,)).fetchone()
         rows = [ListRow(position=r[0], subdivision=r[1], version_id=r[2], sheet=r[3], source_row=r[4],
-                        cells=json.loads(r[5]))
-                for r in self.db.execute("SELECT position, subdivision, version_id, sheet, source_row, cells "
+                        cells=json.loads(r[5]), also=tuple(json.loads(r[6])) if r[6] else ())
+                for r in self.db.execute("SELECT position, subdivision, version_id, sheet, source_row, cells, merged "
                                          "FROM edition_rows WHERE edition_id = ? ORDER BY position", (edition_id,))]
         return Edition(id=row[0], profile=row[1], number=row[2], date=date.fromisoformat(row[3]), run_id=row[4],
                        incomplete=bool(row[5]), rows=rows)

@@ -113,10 +113,29 @@ def _write_trace(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
     with book.sheet(SHEET_TRACE, widths=widths, freeze="A2", page=LANDSCAPE) as ws:
         ws.row(1, TRACE_HEADERS, header, height=fit_height(TRACE_HEADERS, widths, bold=True))
         r = 2
-        for columns in _column_chunks(rows, [number, "subdivision", "path", "sheet", "row"]):
+        for columns in _trace_chunks(rows, number):
             r = ws.rows(r, zip(*columns))
-        ws.autofilter(1, 1, len(rows) + 1, len(TRACE_HEADERS))
+        ws.autofilter(1, 1, r - 1, len(TRACE_HEADERS))
         ws.print_titles = (1, 1)
+
+
+def _trace_chunks(rows: pd.DataFrame, number: str) -> Iterator[list[list]]:
+    """The trace's columns a slice at a time; a row merged from several subdivisions (Batch.accepted_rows)
+    has a line for each of its sources, under its one number."""
+    names = [number, "subdivision", "path", "sheet", "row"]
+    if "merged" not in rows:
+        yield from _column_chunks(rows, names)
+        return
+    for columns in _column_chunks(rows, [*names, "merged"]):
+        out: list[list] = [[] for _ in names]
+        for values in zip(*columns):
+            for i, v in enumerate(values[:-1]):
+                out[i].append(v)
+            for source in values[-1] if isinstance(values[-1], list) else ():
+                out[0].append(values[0])
+                for i, v in enumerate(source, 1):
+                    out[i].append(v)
+        yield out
 
 
 def _column_chunks(rows: pd.DataFrame, names: Sequence[str], size: int = 20_000) -> Iterator[list[list]]:
@@ -160,6 +179,11 @@ def _not_included_reason(f: FileResult) -> str:
         text = "; ".join(parts)
         return text[:1].upper() + text[1:] + "."
     return f.reason or ""
+
+
+def _point(profile: Profile) -> str:
+    """The column of the points (the one the kind check reads), or the fourth column of the form."""
+    return point_column(profile) or profile.keys[min(3, len(profile.keys) - 1)]
 
 
 def kind_labels(profile: Profile) -> tuple[str, str]:
@@ -303,6 +327,15 @@ def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
             else:
                 ws.row(r, (f"{title}. По каждому процессу реестра ({form.title}) в перечне есть точки.",), section)
                 r += 2
+
+        # Rows several subdivisions gave alike, listed once (000 п. 2.6).
+        if "merged" in rows:
+            merged = [(no, svc, point, "; ".join([sub, *(s[0] for s in extra)]))
+                      for no, svc, point, sub, extra in zip(rows["list_no"], rows[p.keys[2]], rows[_point(p)],
+                                                            rows["subdivision"], rows["merged"]) if extra]
+            table(f"Строки, общие для нескольких подразделений, включены один раз ({p.merge_clause}): "
+                  f"{len(merged)}", ("№ в сводном перечне", p.header(p.keys[2]), p.header(_point(p)), "Подразделения",
+                                     None), [(*m, None) for m in merged])
 
         # Per group, in the profile's order, zero rows included; values outside the list (if a profile
         # lets them through) follow, so that the total always matches the list.

@@ -221,7 +221,20 @@ def _build(data: Any, path: Path) -> Profile:
         renumber=_renumber(r, form),
         amendments=_amendments(r, data, col_keys),
         registry_form=_registry_form(r, data, col_keys),
+        **_merging(r, data, col_keys),
     )
+
+
+def _merging(r: _Reader, data: dict, col_keys: set[str]) -> dict:
+    """The profile's `consolidate` section: which equal rows of different subdivisions are merged."""
+    section = r.get(data, "consolidate", "", dict, None)
+    if section is None:
+        return {}
+    columns = tuple(r.get(section, "merge", "consolidate", list))
+    for key in columns:
+        if key not in col_keys:
+            raise ProfileError(f"{r.path}: «consolidate.merge»: нет графы {key!r} в form.columns")
+    return {"merge_columns": columns, "merge_clause": r.get(section, "clause", "consolidate")}
 
 
 def _registry_form(r: _Reader, data: dict, col_keys: set[str]):

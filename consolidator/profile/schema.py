@@ -138,6 +138,11 @@ class Profile:
     # one; and the registry given for a run (profile.registry.Registry), which the registry checks read.
     registry_form: Any = None
     registry: Any = None
+    # Rows of different subdivisions equal in these columns (compared as the checks compare text) are
+    # one row of the consolidated list (000 п. 2.6: a process done uniformly by all subdivisions gets
+    # its points once); `merge_clause` says where the procedure asks for it. Empty: no merging.
+    merge_columns: tuple[str, ...] = ()
+    merge_clause: str = ""
 
     @property
     def keys(self) -> list[str]:
