@@ -170,24 +170,49 @@ def kind_labels(profile: Profile) -> tuple[str, str]:
     return label(True), label(False)
 
 
+def received_lists(files: list[FileResult]) -> list[FileResult]:
+    """The lists received: each subdivision's current workbook, read or not. A file that is no
+    workbook (a lock file, a cover letter) is skipped, and an older version is replaced by the
+    newer: neither is a list received, nor a list missing."""
+    return [f for f in files if f.verdict not in (SKIPPED, SUPERSEDED)]
+
+
+def not_submitted(batch: Batch) -> list[str]:
+    """The subdivisions expected to submit a list that have not (journal.tracking's statuses)."""
+    return [s["name"] for s in batch.subdivisions or [] if s["status"] == "не представлен"]
+
+
+def is_complete(batch: Batch) -> bool:
+    """Every list received is in the consolidated list, at least one was, and no expected one is missing."""
+    received = received_lists(batch.files)
+    return bool(received) and all(f.verdict == ACCEPTED for f in received) and not not_submitted(batch)
+
+
 def completeness_line(batch: Batch) -> str:
-    """How many files were received, accepted and left out, and who has not submitted, in one sentence."""
-    total = len(batch.files)
+    """How many lists were received, accepted and left out, what else the folder held, and who has
+    not submitted, in one paragraph."""
     by_verdict = Counter(f.verdict for f in batch.files)
+    received = len(received_lists(batch.files))
     accepted = by_verdict[ACCEPTED]
-    missing = [s["name"] for s in batch.subdivisions or [] if s["status"] == "не представлен"]
+    missing = not_submitted(batch)
     absent = (f" Не представили перечень: {len(missing)} ({'; '.join(missing)})." if missing else "")
-    if total == 0:
-        return "Не получено ни одного файла: сводный перечень пуст." + absent
-    # Skipped files are not lists, superseded ones were replaced by a newer version: neither is missing.
+    others = []
+    if by_verdict[SUPERSEDED]:
+        others.append(f"прежних версий, замененных новыми, — {by_verdict[SUPERSEDED]}")
+    if by_verdict[SKIPPED]:
+        others.append(f"файлов, которые не являются перечнями (служебные файлы Excel, письма), — "
+                      f"{by_verdict[SKIPPED]}")
+    other = f" Кроме того, в папке входящих {'; '.join(others)}: в сводный перечень они не входят." if others else ""
+    if received == 0:
+        return "Не получено ни одного перечня: сводный перечень пуст." + other + absent
     blocking = by_verdict[RETURNED] + by_verdict[UNREADABLE]
-    detail = ", ".join(f"{VERDICT_RU[v]}: {by_verdict[v]}" for v in (RETURNED, UNREADABLE, SUPERSEDED, SKIPPED)
-                       if by_verdict[v])
-    line = f"Получено файлов: {total}. Включено в сводный перечень: {accepted}."
-    if detail:
-        line += f" Не включено: {total - accepted} ({detail})."
+    line = f"Получено перечней: {received}. Включено в сводный перечень: {accepted}."
+    if blocking:
+        detail = ", ".join(f"{VERDICT_RU[v]}: {by_verdict[v]}" for v in (RETURNED, UNREADABLE) if by_verdict[v])
+        line += f" Не включено: {blocking} ({detail})."
+    line += other
     if blocking or missing:
-        return line + absent + (" Сводный перечень НЕПОЛНЫЙ: строк из невключенных файлов и непредставленных "
+        return line + absent + (" Сводный перечень НЕПОЛНЫЙ: строк из невключенных перечней и непредставленных "
                                 "перечней в нем нет (список — ниже).")
     return line + " Сводный перечень полный."
 
@@ -213,7 +238,7 @@ def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
     with book.sheet(SHEET_SUMMARY, widths=widths, freeze="A3", page=PORTRAIT) as ws:
         ws.row(1, ("Сводка к сводному перечню",), title_style)
         line = completeness_line(batch)
-        ws.row(2, (line,) + (None,) * (n_cols - 1), alert if left_out else ok,
+        ws.row(2, (line,) + (None,) * (n_cols - 1), ok if is_complete(batch) else alert,
                height=text_height(line, sum(widths), 12, bold=True))
         ws.merge(2, 1, 2, n_cols)
         on, off = kind_labels(p)
@@ -239,21 +264,29 @@ def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
             r += 1
             return first
 
-        # First what is missing: the files left out and why.
-        title = f"Файлы, не включенные в сводный перечень: {len(left_out)}"
-        if left_out:
-            reasons = [_not_included_reason(f) for f in left_out]
+        # First what is missing: the lists left out and why; then the folder's other files.
+        reasons = {id(f): _not_included_reason(f) for f in left_out}
+
+        def files_table(title: str, files: list[FileResult]) -> None:
             # The reason is long: it spans the last two columns.
             first = table(title, ("Подразделение", "Файл", "Решение", "Причина", None),
-                          [(f.subdivision, f.path, VERDICT_RU.get(f.verdict, f.verdict), why, None)
-                           for f, why in zip(left_out, reasons)],
-                          heights=[max(text_height(why, widths[3] + widths[4]), text_height(f.path, widths[1]),
-                                       text_height(f.subdivision, widths[0])) for f, why in zip(left_out, reasons)])
-            for rr in range(first - 1, first + len(left_out)):
+                          [(f.subdivision, f.path, VERDICT_RU.get(f.verdict, f.verdict), reasons[id(f)], None)
+                           for f in files],
+                          heights=[max(text_height(reasons[id(f)], widths[3] + widths[4]), text_height(f.path, widths[1]),
+                                       text_height(f.subdivision, widths[0])) for f in files])
+            for rr in range(first - 1, first + len(files)):
                 ws.merge(rr, 4, rr, 5)
+
+        lists_out = [f for f in left_out if f.verdict in (RETURNED, UNREADABLE)]
+        title = f"Перечни, не включенные в сводный перечень: {len(lists_out)}"
+        if lists_out:
+            files_table(title, lists_out)
         else:
-            ws.row(r, (f"{title}. Все полученные файлы включены.",), section)
+            ws.row(r, (f"{title}. Все полученные перечни включены.",), section)
             r += 2
+        other_files = [f for f in left_out if f.verdict not in (RETURNED, UNREADABLE)]
+        if other_files:
+            files_table(f"Другие файлы папки входящих (в сводный перечень не входят): {len(other_files)}", other_files)
 
         # Per group, in the profile's order, zero rows included; values outside the list (if a profile
         # lets them through) follow, so that the total always matches the list.
