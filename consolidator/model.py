@@ -46,6 +46,12 @@ def as_columns(rows: pd.DataFrame | Columns) -> Columns:
     return {c: plain[c].tolist() for c in plain.columns}
 
 
+def path_in_folder(path: str, subdivision: str) -> str:
+    """A file's path below its subdivision's folder («Отдел/перечень.xlsx» -> «перечень.xlsx»), where
+    the subdivision is shown beside it: the folder would only repeat it."""
+    return path.split("/", 1)[1] if path.startswith(subdivision + "/") else path
+
+
 def row_count(columns: Columns) -> int:
     return len(next(iter(columns.values()), ()))
 

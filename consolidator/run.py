@@ -31,6 +31,7 @@ from consolidator.inbox.files import discover, skip_reason
 from consolidator.inbox.read import Read, Survey, intern_rows, read_one, with_form
 from consolidator.inbox.safety import Limits
 from consolidator.journal.store import FILE_NAME as JOURNAL
+from consolidator.journal.safekeeping import back_up, network_warning
 from consolidator.journal.store import Journal
 from consolidator.journal.subdivisions import Subdivision, SubdivisionsError, load_subdivisions
 from consolidator.journal.tracking import record, track
@@ -90,6 +91,13 @@ class Settings:
             raise SettingsError(f"Папка входящих «{inbox}» не найдена.")
         if not any(p.is_file() for p in inbox.rglob("*")):
             raise SettingsError(f"В папке входящих «{inbox}» нет ни одного файла: проверять нечего.")
+        files = discover(inbox)
+        if all(skip_reason(f, inbox) for f in files):
+            # Letters and lock files alone: most likely the wrong folder, and an empty list is no result.
+            named = ", ".join(f"«{f.path}»" for f in files[:3]) + (f" и еще {len(files) - 3}" if len(files) > 3 else "")
+            raise SettingsError(
+                f"В папке входящих «{inbox}» нет ни одной книги Excel или OpenDocument (.xlsx, .xlsm, .xls, "
+                f".xlsb, .ods), только другие файлы: {named}. Проверять нечего: проверьте, та ли это папка.")
         inbox_r, out_r = inbox.resolve(), out.resolve()
         if out_r == inbox_r or out_r.is_relative_to(inbox_r):
             raise SettingsError(f"Папка результатов «{out}» находится внутри папки входящих «{inbox}»: "
@@ -213,6 +221,7 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
     out = settings.out
     with out_lock(out, settings.lock_timeout, ui.say):
         _sweep_temporary(out)
+        _keep_journal_safe(settings.journal_path, ui.say)
         batch = check(settings, ui.progress, surveyed)
         with Journal(settings.journal_path) as journal:
             with _phase(batch, "journal"):
@@ -240,6 +249,15 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
             with _phase(batch, "journal"):
                 record(batch, journal)
     return batch
+
+
+def _keep_journal_safe(path: Path, say: Callable[[str], None]) -> None:
+    """Before the run changes the journal: a warning if it lies on a network drive, and a backup
+    (journal.safekeeping). A damaged journal stops the run here, before the files are read."""
+    warning = network_warning(path)
+    if warning:
+        say(warning)
+    back_up(path)
 
 
 @contextmanager
@@ -342,7 +360,7 @@ class _ReturnedCopies:
         self.staging = batch.out / f".{RETURNED_DIR}.new"
         shutil.rmtree(self.staging, ignore_errors=True)
         self.returned = [f for f in batch.files if f.verdict == RETURNED]
-        self.step = progress("Копии с замечаниями", len(self.returned))
+        self.step = progress("Запись копий с замечаниями", len(self.returned))
         # Workers need the profile, date and limits, not every file's rows.
         ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), self.staging)
         items = [(f, emails.get(f.subdivision)) for f in self.returned]
