@@ -154,6 +154,24 @@ def test_trace_sheet_points_back_to_each_source_row(written):
         assert (int(trace[0]), trace[1], trace[2], trace[3], int(trace[4])) == (i, f.subdivision, f.path, src[1], row)
 
 
+def test_trace_sheet_keeps_long_paths_in_their_cells(tmp_path):
+    batch = make_batch(tmp_path)
+    long = "Управление социальной поддержки граждан пожилого возраста и инвалидов"
+    for f in batch.files:
+        if f.verdict == ACCEPTED:
+            f.subdivision, f.path = long, f"{long}/перечень точек взаимодействия (пожилые, инвалиды) 2024.xlsx"
+    path = tmp_path / "c.xlsx"
+    write_consolidated(batch, batch.accepted_rows(), path)
+    ws = openpyxl.load_workbook(path)[SHEET_TRACE]
+    widths = {c: ws.column_dimensions[c].width for c in "BCD"}
+    assert widths["B"] <= 36 and widths["C"] <= 60  # not as wide as the path: the sheet prints on the page
+    for c in ws[2]:
+        assert c.border.left.style == "thin" and c.border.top.style == "thin", c.coordinate
+    assert ws["C2"].alignment.wrap_text and ws["B2"].alignment.wrap_text
+    assert ws.row_dimensions[2].height and ws.row_dimensions[2].height > 20  # room for the wrapped path
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
 def _summary_table(grid: list[list], title: str) -> list[list]:
     """Body rows of the summary table under `title` (up to the blank row)."""
     start = next(i for i, r in enumerate(grid) if str(r[0]).startswith(title)) + 2

@@ -104,17 +104,25 @@ def _write_form(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
         ws.print_area = f"A1:{cell_ref(max(r - 1, last), n_cols)}"
 
 
+# Widths of the trace's text columns: as wide as their longest value up to these, then wrapped, so
+# that a long path stays in its own cell and the sheet prints on the page's width.
+TRACE_MAX_WIDTHS = (36, 60, 18)
+
+
 def _write_trace(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
     header = book.style(font=Font(BODY_FONT, bold=True), align=CENTER_WRAP, border=BOX, fill=HEADER_FILL)
+    text = book.style(align=TOP_WRAP, border=BOX)
+    number_style = book.style(align=TOP_CENTER, border=BOX)
     number = "list_no" if "list_no" in rows else batch.profile.number_column
-    # Text columns as wide as their longest value (within reason); the values are not wrapped.
-    widths = [14] + [min(80, max([len(h) + 2, *(len(str(v)) + 2 for v in set(rows[c].tolist()))]))
-                     for h, c in zip(TRACE_HEADERS[1:4], ("subdivision", "path", "sheet"))] + [14]
+    keys = ("subdivision", "path", "sheet")
+    widths = [14] + [min(most, max([len(h) + 2, *(len(str(v)) + 2 for v in set(rows[c].tolist()))]))
+                     for h, c, most in zip(TRACE_HEADERS[1:4], keys, TRACE_MAX_WIDTHS)] + [14]
+    styles = (number_style, text, text, text, number_style)
     with book.sheet(SHEET_TRACE, widths=widths, freeze="A2", page=LANDSCAPE) as ws:
         ws.row(1, TRACE_HEADERS, header, height=fit_height(TRACE_HEADERS, widths, bold=True))
         r = 2
-        for columns in _column_chunks(rows, [number, "subdivision", "path", "sheet", "row"]):
-            r = ws.rows(r, zip(*columns))
+        for columns in _column_chunks(rows, [number, *keys, "row"]):
+            r = ws.rows(r, zip(*columns), styles, row_heights(columns[1:4], widths[1:4]))
         ws.autofilter(1, 1, len(rows) + 1, len(TRACE_HEADERS))
         ws.print_titles = (1, 1)
 
