@@ -149,8 +149,12 @@ def test_order_draft_with_the_approval_sheet(run):
     placement = next(t for t in texts if t.startswith("2. "))
     assert "разделе «Документы»" in placement and "не позднее 5 рабочих дней" in placement
 
+    # The approval sheet comes last, after the appendix (its own portrait section).
+    assert doc.tables[-1] is not None and [c.text for c in doc.tables[-1].rows[0].cells] == list(APPROVAL_HEADERS)
+    assert texts.index(APPROVAL_TITLE) > texts.index("УТВЕРЖДЕН")
+    assert not doc.sections[-1].orientation and doc.sections[-2].orientation  # portrait after landscape
     # The appendix: the list's rows, as in the consolidated list.
-    table = doc.tables[-1]
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells] == [c.header for c in profile.columns])
     got = [tuple(c.text for c in r.cells) for r in table.rows[2:]]
     assert Counter(got) == Counter(_accepted_source_rows(name, inbox, report))
     assert [c.text for c in table.rows[0].cells] == [c.header for c in profile.columns]
@@ -162,6 +166,9 @@ def test_profile_is_detected_from_the_groups(tmp_path, name):
     res = CliRunner().invoke(main, ["run", str(ROOT / "sample_inputs" / name), "--out", str(tmp_path),
                                     "--date", RUN_DATE])
     assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["profile"] == name, res.output
+    # The blanks neither profile can fill are named by the run (the approving order's date and number).
+    assert "Внимание: в проекте приказа остались пропуски" in res.output
+    assert "дата и номер приказа об утверждении Порядка" in res.output
 
 
 # --- the check types ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from consolidator.model import ACCEPTED, RETURNED, Batch, FileResult
@@ -65,12 +66,14 @@ def test_approval_sheet_of_the_ministry(tmp_path):
     doc, rows = _write(tmp_path, profile)
     texts = _texts(doc)
 
-    # On its own page after the signature, before the landscape appendix.
+    # Last, after the landscape appendix, in a portrait section of its own (a new page).
     title_i = texts.index(APPROVAL_TITLE)
     signature_i = next(i for i, t in enumerate(texts) if t.endswith("\tА.А. Клюзов"))
-    assert signature_i < title_i < texts.index("УТВЕРЖДЕН")
+    assert signature_i < texts.index("УТВЕРЖДЕН") < title_i
+    assert [s.orientation for s in doc.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    assert doc.sections[-1].start_type == WD_SECTION.NEW_PAGE
+    assert doc.sections[-1].header.paragraphs[0]._p.xml.count("PAGE") == 1  # numbered as the pages before
     title = doc.paragraphs[title_i]
-    assert title.paragraph_format.page_break_before
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER and all(r.bold for r in title.runs)
     assert texts[title_i + 1] == "проекта приказа министерства региональной политики Новосибирской области"
     assert texts[title_i + 2].startswith("«Об утверждении перечня точек взаимодействия")
@@ -93,8 +96,8 @@ def test_approval_sheet_of_the_ministry(tmp_path):
     assert all(r.bold for c in table.rows[0].cells for p in c.paragraphs for r in p.runs)
     assert table.rows[1].cells[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
 
-    # The list itself is still the last table and holds the accepted rows only.
-    assert len(doc.tables[-1].rows) == len(rows) + 2 == 5
+    # The list is the table before it and holds the accepted rows only.
+    assert doc.tables[-1]._tbl is table._tbl and len(doc.tables[-2].rows) == len(rows) + 2 == 5
 
 
 def test_blank_procedure_order_date_and_number(tmp_path):

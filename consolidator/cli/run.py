@@ -99,5 +99,12 @@ def _print_summary(batch) -> None:
         if not is_complete(batch):
             click.echo("Внимание: " + line.replace("(список — ниже)", "(список — на листе «Сводка»)"), err=True)
     if batch.order:
+        from consolidator.outputs.order_blanks import order_blanks
+
         click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
+        subdivisions = len({f.subdivision for f in batch.files if f.verdict == "accepted"})
+        blanks = order_blanks(batch.profile, subdivisions)
+        if blanks:
+            click.echo(f"Внимание: в проекте приказа остались пропуски, которых нет в профиле: {'; '.join(blanks)}. "
+                       f"Заполните их в документе или задайте реквизиты файлом --org.", err=True)
     click.echo(f"Отчет: {batch.out / REPORT}; протокол: {batch.out / PROTOCOL}.")
