@@ -190,7 +190,7 @@ def _date_in_words(value: object) -> str:
                 pass
     if d is None:
         raise ProfileError(
-            f"Реквизит «org.procedure_order.date» = {value!r}: ожидается дата в виде ГГГГ-ММ-ДД "
+            f"Реквизит «org.procedure_order.date» = «{value}»: ожидается дата в виде ГГГГ-ММ-ДД "
             f"или ДД.ММ.ГГГГ."
         )
     return format_date(d, "d MMMM y", locale="ru") + " г."
