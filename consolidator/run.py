@@ -257,7 +257,10 @@ def _keep_journal_safe(path: Path, say: Callable[[str], None]) -> None:
     warning = network_warning(path)
     if warning:
         say(warning)
-    back_up(path)
+    try:
+        back_up(path)
+    except OSError as exc:  # no room or no right to write beside the journal: the run goes on, said so
+        say(f"Внимание: не удалось сохранить резервную копию журнала «{path}» ({exc.strerror or exc}).")
 
 
 @contextmanager

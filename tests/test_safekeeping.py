@@ -110,3 +110,15 @@ def test_the_run_warns_of_a_journal_on_a_network_drive(tmp_path, udmurt, monkeyp
     said = []
     run(Settings(udmurt, tmp_path / "in", tmp_path / "out", date(2024, 7, 16), jobs=1), Ui(say=said.append))
     assert any(s.startswith("Внимание: журнал") and "(сетевой диск Z:)" in s for s in said), said
+
+
+def test_a_backup_that_cannot_be_written_is_said_and_the_run_goes_on(tmp_path, monkeypatch):
+    import consolidator.run as run_module
+
+    def refuse(path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(run_module, "back_up", refuse)
+    said = []
+    run_module._keep_journal_safe(tmp_path / "j.sqlite", said.append)
+    assert said and said[0].startswith("Внимание: не удалось сохранить резервную копию журнала")

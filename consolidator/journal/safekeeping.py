@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -52,7 +53,10 @@ def back_up(journal: Path, when: datetime | None = None, keep: int = KEEP) -> Pa
     folder = backups_dir(journal)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{journal.stem} {when.strftime(_STAMP)}{journal.suffix}"
-    tmp = folder / f".~tmp-{target.name}"
+    # A name of its own: two runs sharing a journal may back it up at the same second.
+    fd, name = tempfile.mkstemp(prefix=".~tmp-", suffix=journal.suffix, dir=folder)
+    os.close(fd)
+    tmp = Path(name)
     try:
         src = sqlite3.connect(journal.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
         try:
