@@ -29,7 +29,7 @@ def command(out: Path, run_date, journal: Path | None, subdivisions: Path | None
     просрочка; записать Журнал.xlsx в папку результатов."""
     import sqlite3
 
-    from consolidator.journal.safekeeping import damaged_message, restore_hint
+    from consolidator.journal.safekeeping import JournalDamaged, back_up, damaged_message, restore_hint
     from consolidator.journal.store import FILE_NAME as JOURNAL
     from consolidator.journal.store import Journal
     from consolidator.model import path_in_folder
@@ -46,6 +46,14 @@ def command(out: Path, run_date, journal: Path | None, subdivisions: Path | None
     except (SubdivisionsError, CalendarError) as exc:
         raise UsageError(str(exc)) from exc
     today = day(run_date)
+    try:
+        # Opening the journal may bring its schema up to date: a change, so a backup first (none when
+        # nothing changed since the last one).
+        back_up(path)
+    except JournalDamaged as exc:
+        raise UsageError(str(exc)) from exc
+    except OSError:
+        pass  # a backup is a precaution: showing the statuses does not depend on it
     try:
         with Journal(path) as j:
             known = j.profiles()
