@@ -70,6 +70,12 @@ def _merge_across_subdivisions(df: pd.DataFrame, columns: tuple[str, ...]) -> pd
     return df[keep].reset_index(drop=True)
 
 
+def path_in_folder(path: str, subdivision: str) -> str:
+    """A file's path below its subdivision's folder («Отдел/перечень.xlsx» -> «перечень.xlsx»), where
+    the subdivision is shown beside it: the folder would only repeat it."""
+    return path.split("/", 1)[1] if path.startswith(subdivision + "/") else path
+
+
 def row_count(columns: Columns) -> int:
     return len(next(iter(columns.values()), ()))
 

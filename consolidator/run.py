@@ -31,6 +31,7 @@ from consolidator.inbox.files import discover, skip_reason
 from consolidator.inbox.read import Read, Survey, intern_rows, read_one, with_form
 from consolidator.inbox.safety import Limits
 from consolidator.journal.store import FILE_NAME as JOURNAL
+from consolidator.journal.safekeeping import back_up, network_warning
 from consolidator.journal.store import Journal, file_hash
 from consolidator.journal.subdivisions import Subdivision, SubdivisionsError, load_subdivisions
 from consolidator.journal.tracking import record, track
@@ -97,6 +98,13 @@ class Settings:
             raise SettingsError(f"Папка входящих «{inbox}» не найдена.")
         if not any(p.is_file() for p in inbox.rglob("*")):
             raise SettingsError(f"В папке входящих «{inbox}» нет ни одного файла: проверять нечего.")
+        files = discover(inbox)
+        if all(skip_reason(f, inbox) for f in files):
+            # Letters and lock files alone: most likely the wrong folder, and an empty list is no result.
+            named = ", ".join(f"«{f.path}»" for f in files[:3]) + (f" и еще {len(files) - 3}" if len(files) > 3 else "")
+            raise SettingsError(
+                f"В папке входящих «{inbox}» нет ни одной книги Excel или OpenDocument (.xlsx, .xlsm, .xls, "
+                f".xlsb, .ods), только другие файлы: {named}. Проверять нечего: проверьте, та ли это папка.")
         inbox_r, out_r = inbox.resolve(), out.resolve()
         if out_r == inbox_r or out_r.is_relative_to(inbox_r):
             raise SettingsError(f"Папка результатов «{out}» находится внутри папки входящих «{inbox}»: "
@@ -259,6 +267,7 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
     settings = with_registry(settings)
     with out_lock(out, settings.lock_timeout, ui.say):
         _sweep_temporary(out)
+        _keep_journal_safe(settings.journal_path, ui.say)
         with Journal(settings.journal_path) as journal:
             # Refused before anything is read or recorded: the journal stays as it was.
             edition = journal.edition_in_force(settings.profile.key)
@@ -324,16 +333,22 @@ def approve(journal_path: Path, out: Path, number: str, day: date, incomplete: b
     (the edition, the copy's path). Refuses, with SettingsError and nothing recorded: a journal with no
     run (of that profile), a list that is incomplete unless `incomplete`, an order number already
     approved, a date before the edition in force or before the run that made the list."""
-    import os
-    import stat
-
     ui = ui or Ui()
     number = number.strip().lstrip("№").strip()
     if not number:
         raise SettingsError("Укажите номер приказа: --number 27.")
     if not journal_path.exists():
         raise SettingsError(f"Журнал «{journal_path}» не найден: сначала выполните consolidator run.")
-    with out_lock(out, lock_timeout, ui.say), Journal(journal_path) as journal:
+    with out_lock(out, lock_timeout, ui.say):
+        _keep_journal_safe(journal_path, ui.say)
+        return _approve(journal_path, out, number, day, incomplete, profile)
+
+
+def _approve(journal_path: Path, out: Path, number: str, day: date, incomplete: bool, profile: str | None):
+    import os
+    import stat
+
+    with Journal(journal_path) as journal:
         last = journal.last_run(profile)
         if last is None:
             other = journal.last_run()
@@ -377,6 +392,7 @@ def _missing_text(missing: dict) -> str:
         if missing.get(key):
             parts.append(f"{label}: {'; '.join(missing[key])}")
     return ", ".join(parts) or "не все перечни приняты"
+
 
 def _carried_rows(batch: Batch, journal: Journal, expected: tuple[Subdivision, ...]):
     """The approved edition's rows of every subdivision with no newer accepted list in this run: the
@@ -505,6 +521,18 @@ def _run_record(batch: Batch):
                edition_id=batch.edition.id if batch.edition is not None else None)
 
 
+def _keep_journal_safe(path: Path, say: Callable[[str], None]) -> None:
+    """Before the run changes the journal: a warning if it lies on a network drive, and a backup
+    (journal.safekeeping). A damaged journal stops the run here, before the files are read."""
+    warning = network_warning(path)
+    if warning:
+        say(warning)
+    try:
+        back_up(path)
+    except OSError as exc:  # no room or no right to write beside the journal: the run goes on, said so
+        say(f"Внимание: не удалось сохранить резервную копию журнала «{path}» ({exc.strerror or exc}).")
+
+
 @contextmanager
 def _phase(batch: Batch, name: str):
     """Add the time spent in a stage to batch.timings (the benchmark prints them)."""
@@ -618,7 +646,7 @@ class _ReturnedCopies:
         self.staging = batch.out / f".{RETURNED_DIR}.new"
         shutil.rmtree(self.staging, ignore_errors=True)
         self.returned = [f for f in batch.files if f.verdict == RETURNED]
-        self.step = progress("Копии с замечаниями", len(self.returned))
+        self.step = progress("Запись копий с замечаниями", len(self.returned))
         # Workers need the profile, date and limits, not every file's rows.
         ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), self.staging)
         items = [(f, emails.get(f.subdivision)) for f in self.returned]

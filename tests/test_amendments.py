@@ -265,6 +265,13 @@ def test_the_novosibirsk_ministrys_amending_order_has_its_approval_sheet(tmp_pat
     doc = Document(str(out / "Проект приказа о внесении изменений.docx"))
     texts = [p.text.replace("\u00a0", " ") for p in doc.paragraphs]
     assert "ЛИСТ СОГЛАСОВАНИЯ" in texts  # п. 3.4: changes are agreed
+    # Last, after the landscape appendix, in a portrait section of its own, numbered as the pages before.
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    assert [s.orientation for s in doc.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    assert doc.sections[-1].start_type == WD_SECTION.NEW_PAGE
+    assert doc.sections[-1].header.paragraphs[0]._p.xml.count("PAGE") == 1
+    assert texts.index("ПРИЛОЖЕНИЕ") < texts.index("ЛИСТ СОГЛАСОВАНИЯ")
     # п. 3.1: the current version on the site within 5 working days of a change.
     placement = next(t for t in texts if t.startswith("2. "))
     assert placement.endswith("не позднее 5 рабочих дней со дня подписания настоящего приказа (п. 3.1 Порядка).")

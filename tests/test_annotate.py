@@ -26,6 +26,7 @@ from consolidator.outputs.returned import write_returned
 from consolidator.outputs.returned_remarks import FILL, REMARKS_SHEET
 from consolidator.outputs.eml import compose, rfc5322_date, write_draft
 from consolidator.model import Batch, FileResult, Remark
+from consolidator.profile import load_profile
 from consolidator.run import check
 from consolidator.run import Settings
 from tests.workbooks import make_form
@@ -302,7 +303,8 @@ def test_email_draft_holds_the_copy(tmp_path, udmurt):
     f = batch.files[0]
     f.returned_copy = write_returned(batch, f, tmp_path / "out")
     draft = write_draft(batch, f, "semya@example.ru", tmp_path / "out")
-    assert draft.name == "перечень точек взаимодействия.xlsx.eml"
+    # Not «….xlsx.eml»: with extensions hidden that shows as the workbook itself.
+    assert draft.name == "Письмо — перечень точек взаимодействия.eml"
     raw = draft.read_bytes()
     assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"") and max(map(len, raw.split(b"\r\n"))) <= 998
     msg = email.message_from_bytes(raw, policy=policy.default)
@@ -311,10 +313,44 @@ def test_email_draft_holds_the_copy(tmp_path, udmurt):
     assert msg["Subject"] == "Перечень точек взаимодействия возвращен на доработку: Управление семьи, срок до 23.07.2024"
     body = msg.get_body(("plain",)).get_content()
     assert body.startswith("Добрый день!") and "1. Ячейка F6" in body and "до 23.07.2024 включительно" in body
+    # No address in the profile: no From, the mail client puts its account; the signature is there.
+    assert msg["From"] is None
+    assert body.replace("\r\n", "\n").rstrip().endswith(
+        "С уважением,\nУправление стратегического развития\nМинистерство социальной политики и труда Удмуртской Республики")
+    assert msg["Date"].datetime.date() == date(2024, 7, 16)
     [attachment] = list(msg.iter_attachments())
     assert attachment.get_filename() == "перечень точек взаимодействия.xlsx"
     assert attachment.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert attachment.get_content() == (tmp_path / "out" / f.returned_copy).read_bytes()
+
+
+def test_email_draft_from_the_org_file(tmp_path):
+    org = tmp_path / "org.yaml"
+    org.write_text("email: strategy@example.ru\nsender: |\n  Отдел стратегического развития\n  Минсоцполитики УР\n",
+                   encoding="utf-8")
+    profile = load_profile("udmurt", org)
+    make_form(tmp_path / "in" / "Отдел" / "п.xlsx", profile, [{**BASE, "point": "Телефон", "kind": "Офлайн-точка"}])
+    batch = check(Settings(profile, tmp_path / "in", tmp_path / "out", date(2024, 7, 16)))
+    f = batch.files[0]
+    f.returned_copy = write_returned(batch, f, tmp_path / "out")
+    from email.header import decode_header, make_header
+
+    raw = write_draft(batch, f, None, tmp_path / "out").read_bytes()
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert msg["From"].addresses[0].addr_spec == "strategy@example.ru"
+    # Decoded as RFC 2047 says (email's address parser puts a space between two encoded words of a name).
+    compat = email.message_from_bytes(raw, policy=policy.compat32)
+    assert str(make_header(decode_header(compat["From"]))) == "Отдел стратегического развития <strategy@example.ru>"
+    assert msg.get_body(("plain",)).get_content().replace("\r\n", "\n").rstrip().endswith(
+        "С уважением,\nОтдел стратегического развития\nМинсоцполитики УР")
+
+
+def test_a_long_draft_name_fits_a_file_name():
+    from consolidator.outputs.eml import draft_path
+
+    long = Path("на доработку") / (("Перечень точек взаимодействия с клиентом " * 4)[:124].rstrip() + ".xlsx")
+    name = draft_path(long).name
+    assert name.startswith("Письмо — Перечень") and name.endswith("….eml") and len(name.encode()) <= 250
 
 
 def test_email_date_reads_as_the_email_package_writes_it():

@@ -154,6 +154,24 @@ def test_trace_sheet_points_back_to_each_source_row(written):
         assert (int(trace[0]), trace[1], trace[2], trace[3], int(trace[4])) == (i, f.subdivision, f.path, src[1], row)
 
 
+def test_trace_sheet_keeps_long_paths_in_their_cells(tmp_path):
+    batch = make_batch(tmp_path)
+    long = "Управление социальной поддержки граждан пожилого возраста и инвалидов"
+    for f in batch.files:
+        if f.verdict == ACCEPTED:
+            f.subdivision, f.path = long, f"{long}/перечень точек взаимодействия (пожилые, инвалиды) 2024.xlsx"
+    path = tmp_path / "c.xlsx"
+    write_consolidated(batch, batch.accepted_rows(), path)
+    ws = openpyxl.load_workbook(path)[SHEET_TRACE]
+    widths = {c: ws.column_dimensions[c].width for c in "BCD"}
+    assert widths["B"] <= 36 and widths["C"] <= 60  # not as wide as the path: the sheet prints on the page
+    for c in ws[2]:
+        assert c.border.left.style == "thin" and c.border.top.style == "thin", c.coordinate
+    assert ws["C2"].alignment.wrap_text and ws["B2"].alignment.wrap_text
+    assert ws.row_dimensions[2].height and ws.row_dimensions[2].height > 20  # room for the wrapped path
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
 def _summary_table(grid: list[list], title: str) -> list[list]:
     """Body rows of the summary table under `title` (up to the blank row)."""
     start = next(i for i, r in enumerate(grid) if str(r[0]).startswith(title)) + 2
@@ -169,7 +187,9 @@ def test_summary_counts_and_left_out_files(written):
     batch, rows, path, n = written
     grid = _calamine(path, SHEET_SUMMARY)
     top = grid[1][0]
-    assert "Получено файлов: 6" in top and "Включено в сводный перечень: 3" in top and "Не включено: 3" in top
+    # The .docx is no list: it is said apart, and the lists received are the included and the left out.
+    assert "Получено перечней: 5. Включено в сводный перечень: 3. Не включено: 2 " in top
+    assert "не являются перечнями (служебные файлы Excel, письма), — 1" in top
     assert "НЕПОЛНЫЙ" in top
     assert any("25.11.2026" in str(r[0]) for r in grid[:6])
 
@@ -186,12 +206,13 @@ def test_summary_counts_and_left_out_files(written):
     assert [int(r[1]) for r in kinds] == [4, 2, 6]
     assert [r[0] for r in kinds] == ["«Онлайн-точка»", "«Офлайн-точка»", "Итого"]
 
-    left = _summary_table(grid, "Файлы, не включенные в сводный перечень: 3")
+    left = _summary_table(grid, "Перечни, не включенные в сводный перечень: 2")
     assert [(r[0], r[1], r[2]) for r in left] == [
         ("Управление соцподдержки", "Соцподдержка/перечень.xlsx", "возвращен на доработку"),
         ("Отдел кадров", "Кадры/перечень.xls", "не прочитан"),
-        ("Отдел кадров", "Кадры/заметки.docx", "пропущен"),
     ]
+    others = _summary_table(grid, "Другие файлы папки входящих")
+    assert [(r[0], r[1], r[2]) for r in others] == [("Отдел кадров", "Кадры/заметки.docx", "пропущен")]
     assert "Ошибок: 1" in left[0][3] and "02.12.2026" in left[0][3]
     assert left[1][3] == "Файл поврежден: не удалось открыть."
 
@@ -206,14 +227,31 @@ def test_complete_batch_says_so(tmp_path):
     path = tmp_path / "c.xlsx"
     assert write_consolidated(batch, batch.accepted_rows(), path) == 6
     grid = _calamine(path, SHEET_SUMMARY)
-    assert grid[1][0] == "Получено файлов: 3. Включено в сводный перечень: 3. Сводный перечень полный."
-    assert any(str(r[0]).startswith("Файлы, не включенные в сводный перечень: 0") for r in grid)
+    assert grid[1][0] == "Получено перечней: 3. Включено в сводный перечень: 3. Сводный перечень полный."
+    assert any(str(r[0]).startswith("Перечни, не включенные в сводный перечень: 0") for r in grid)
 
 
 def test_no_files_at_all_is_not_called_complete(tmp_path):
     batch = make_batch(tmp_path)
     batch.files, batch.data = [], batch.data.iloc[0:0]
-    assert completeness_line(batch) == "Не получено ни одного файла: сводный перечень пуст."
+    assert completeness_line(batch) == "Не получено ни одного перечня: сводный перечень пуст."
+
+
+def test_skipped_and_superseded_files_are_no_lists_received_nor_missing(tmp_path):
+    from consolidator.model import SKIPPED, SUPERSEDED
+
+    batch = make_batch(tmp_path)
+    batch.files = [f for f in batch.files if f.verdict == ACCEPTED]
+    keep = {i for i, f in enumerate(make_batch(tmp_path).files) if f.verdict == ACCEPTED}
+    remap = {old: new for new, old in enumerate(sorted(keep))}
+    batch.data = batch.data[batch.data["file"].isin(keep)].assign(file=lambda d: d["file"].map(remap))
+    lock = FileResult("Аппарат/~$перечень.xlsx", tmp_path / "x", "Аппарат", verdict=SKIPPED, reason="блокировка")
+    old = FileResult("Аппарат/перечень_старый.xlsx", tmp_path / "y", "Аппарат", verdict=SUPERSEDED)
+    batch.files += [lock, old]
+    line = completeness_line(batch)
+    assert line.startswith("Получено перечней: 3. Включено в сводный перечень: 3. Кроме того, в папке входящих "
+                           "прежних версий, замененных новыми, — 1; файлов, которые не являются перечнями")
+    assert "Не включено" not in line and line.endswith("Сводный перечень полный.")
 
 
 def test_empty_list_still_writes_the_form(tmp_path):

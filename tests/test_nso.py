@@ -146,8 +146,10 @@ def test_order_draft_of_the_sample(run):
     control = next(t for t in texts if t.startswith("3. "))
     assert (control == "3. Контроль за исполнением настоящего приказа оставляю за собой.") == (name == "nso-minreg")
 
+    # A portrait order, then the landscape appendix.
+    assert [bool(s.orientation) for s in doc.sections] == [False, True]
     # The appendix: the list's rows, as in the consolidated list.
-    table = doc.tables[-1]
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells] == [c.header for c in profile.columns])
     got = [tuple(c.text for c in r.cells) for r in table.rows[2:]]
     assert Counter(got) == Counter(_accepted_source_rows(name, inbox, report))
     assert [c.text for c in table.rows[0].cells] == [c.header for c in profile.columns]
@@ -159,6 +161,9 @@ def test_profile_is_detected_from_the_groups(tmp_path, name):
     res = CliRunner().invoke(main, ["run", str(ROOT / "sample_inputs" / name), "--out", str(tmp_path),
                                     "--date", RUN_DATE])
     assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["profile"] == name, res.output
+    # The blanks neither profile can fill are named by the run (the approving order's date and number).
+    assert "Внимание: в проекте приказа остались пропуски" in res.output
+    assert "дата и номер приказа об утверждении Порядка" in res.output
 
 
 # --- the check types ------------------------------------------------------------------------------

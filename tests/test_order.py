@@ -244,3 +244,91 @@ def test_bad_procedure_date(tmp_path):
     profile.org = {**profile.org, "procedure_order": {"date": "третье июня", "number": "82"}}
     with pytest.raises(ProfileError, match="procedure_order.date"):
         _write(tmp_path, _batch(tmp_path, profile))
+
+
+# --- what the document says of itself (issue 19) ------------------------------------------------
+
+def test_an_incomplete_list_is_noted_on_the_first_page_and_in_the_properties(tmp_path):
+    doc, _, _ = _write(tmp_path)  # file 2 («Управление В») is returned
+    first = doc.paragraphs[0]
+    assert first.text.startswith("ПРОЕКТ ПОДГОТОВЛЕН ПО НЕПОЛНОМУ СВОДНОМУ ПЕРЕЧНЮ (на 03.03.2025).")
+    assert "Не включены перечни: Управление В (возвращен на доработку)." in first.text
+    assert "удалите" in first.text
+    # Visible: bold red in a box; removable: one paragraph, before the organisation's header.
+    assert all(r.bold for r in first.runs) and str(first.runs[0].font.color.rgb) == "C00000"
+    assert first._p.pPr.find(qn("w:pBdr")) is not None
+    core = doc.core_properties
+    assert "НЕПОЛНОМУ" in core.comments and "не включено перечней — 1" in core.comments
+    assert "НЕПОЛНЫЙ" in core.subject and "неполный" in core.keywords
+
+
+def test_a_complete_list_has_no_note(tmp_path):
+    batch = _batch(tmp_path)
+    batch.files[2].verdict = "skipped"  # not a list: the list is complete
+    batch.subdivisions = [{"name": "Управление А", "status": "принят"}]
+    doc, _, _ = _write(tmp_path, batch)
+    assert not any("НЕПОЛН" in p.text for p in doc.paragraphs)
+    assert "полный" in doc.core_properties.comments and "НЕПОЛН" not in doc.core_properties.subject
+
+
+def test_missing_subdivisions_are_named_in_the_note(tmp_path):
+    batch = _batch(tmp_path)
+    batch.subdivisions = [{"name": "Отдел опеки", "status": "не представлен"}]
+    doc, _, _ = _write(tmp_path, batch)
+    assert "Не представили перечень: Отдел опеки." in doc.paragraphs[0].text
+
+
+def test_document_properties_are_the_orders_own(tmp_path):
+    import zipfile
+    from datetime import datetime, timedelta, timezone
+
+    doc, _, batch = _write(tmp_path)
+    core = doc.core_properties
+    org = batch.profile.org
+    assert core.title == " ".join(org["order_title"].split())
+    assert core.author == core.last_modified_by == org["name"]
+    now = datetime.now(timezone.utc)
+    assert abs(core.created.replace(tzinfo=timezone.utc) - now) < timedelta(minutes=5) and core.modified == core.created
+    assert core.revision == 1 and core.language == "ru-RU"
+    assert "python-docx" not in (core.comments or "")
+    with zipfile.ZipFile(tmp_path / "out" / FILE_NAME) as z:
+        names = z.namelist()
+        app = z.read("docProps/app.xml").decode("utf-8")
+        rels = z.read("_rels/.rels").decode("utf-8")
+    assert not any("thumbnail" in n for n in names) and "thumbnail" not in rels
+    assert "Microsoft" not in app and "<Application>consolidator</Application>" in app
+    assert f"<Company>{org['name']}</Company>" in app
+
+
+def test_no_word_of_the_list_is_broken_in_a_narrow_column(tmp_path):
+    from docx.shared import Twips
+
+    from consolidator.outputs.order import _CELL_PADDING_TWIPS, _DATA_CHAR_TWIPS
+
+    batch = _batch(tmp_path)
+    long = "Многофункциональный центр предоставления государственных и муниципальных услуг"
+    batch.data.loc[0, "point"] = long
+    doc, _, _ = _write(tmp_path, batch)
+    table = doc.tables[-1]
+    point = batch.profile.keys.index("point")
+    width = table.rows[2].cells[point].width
+    assert width >= Twips(len("Многофункциональный") * _DATA_CHAR_TWIPS + _CELL_PADDING_TWIPS)
+    # The table still spans the text width exactly.
+    section = doc.sections[-1]
+    assert sum(c.width for c in table.rows[2].cells) <= section.page_width - section.left_margin - section.right_margin
+
+
+def test_blanks_the_profile_cannot_fill_are_listed(tmp_path):
+    from consolidator.outputs.order_blanks import order_blanks
+
+    assert order_blanks(load_profile("udmurt")) == []
+    gsn = order_blanks(load_profile("nso-gsn"), subdivisions=2)
+    assert gsn == ["дата и номер приказа об утверждении Порядка", "фамилия и инициалы подписывающего приказ",
+                   "фамилия и инициалы ответственного за контроль исполнения приказа",
+                   "фамилии в листе согласования (строк: 3)"]
+    org = tmp_path / "org.yaml"
+    org.write_text("signer_name: И.И. Иванов\nprocedure_order: {date: 2024-05-01, number: '12'}\n", encoding="utf-8")
+    filled = order_blanks(load_profile("nso-gsn", org), subdivisions=2)
+    assert "фамилия и инициалы подписывающего приказ" not in filled and not filled[0].startswith("дата")
+    assert order_blanks(load_profile("nso-minreg"))[0] == \
+        "дата и номер приказа об утверждении Порядка (известен только год — 2024)"

@@ -11,8 +11,8 @@ from python_calamine import CalamineWorkbook
 
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, UNREADABLE, Batch, FileResult, Remark
 from consolidator.profile import load_profile
-from consolidator.outputs.protocol import (FILE_HEADERS, FILES_HEADER_ROW, REMARK_HEADERS, SHEET_FILES, SHEET_REMARKS,
-                                   write_protocol)
+from consolidator.outputs.protocol import (FILE_HEADERS, FILES_HEADER_ROW, REMARK_EXTRA_HEADERS, REMARK_HEADERS,
+                                          REMARK_WIDTHS, SHEET_FILES, SHEET_REMARKS, write_protocol)
 
 FORMULA = "=SUM(A1:A3)"
 
@@ -65,8 +65,9 @@ def test_files_sheet_has_a_line_per_file(written):
     assert ws.freeze_panes == f"A{h + 1}"
     assert ws.print_title_rows == f"${h}:${h}"
     lines = [[c.value for c in row] for row in ws.iter_rows(min_row=h + 1, max_row=ws.max_row)]
+    # The file below its subdivision's folder: the folder would only repeat the first column.
     assert [line[:6] for line in lines] == [
-        ["Аппарат", "Аппарат/перечень.xlsx", "принят", 12, 0, 1],
+        ["Аппарат", "перечень.xlsx", "принят", 12, 0, 1],
         ["Отдел опеки", "Опека/перечень.xlsx", "возвращен на доработку", 5, 2, 1],
         ["Отдел кадров", "Кадры/перечень.xls", "не прочитан", 0, 1, 0],
         ["Отдел кадров", "Кадры/~$перечень.xlsx", "пропущен", 0, 0, 0],
@@ -86,17 +87,36 @@ def test_files_sheet_has_a_line_per_file(written):
 def test_remarks_sheet_lists_every_remark_with_autofilter(written):
     batch, path = written
     ws = openpyxl.load_workbook(path)[SHEET_REMARKS]
-    assert [c.value for c in ws[1]] == list(REMARK_HEADERS)
+    assert [c.value for c in ws[1]] == list(REMARK_HEADERS + REMARK_EXTRA_HEADERS)
     expected = [(f, m) for f in batch.files for m in f.remarks]
     assert ws.max_row == 1 + len(expected) == 6
-    assert ws.auto_filter.ref == f"A1:L{1 + len(expected)}"
+    assert ws.auto_filter.ref == f"A1:M{1 + len(expected)}"
     assert ws.freeze_panes == "A2"
+    titles = {r.code: r.summary for r in batch.profile.rules}
     for row, (f, m) in zip(ws.iter_rows(min_row=2, values_only=True), expected):
-        assert row == (f.subdivision, f.path, m.sheet, m.cell, m.row, m.column, m.value,
-                       {"error": "ошибка", "warning": "предупреждение"}[m.severity], m.code, m.message, m.clause, None)
+        assert row == (f.subdivision, f.path.split("/", 1)[1] if f.path.startswith(f.subdivision + "/") else f.path,
+                       m.cell or "весь файл", {"error": "ошибка", "warning": "предупреждение"}[m.severity], m.message,
+                       f"{titles[m.code]} ({m.code})", m.clause, None, m.sheet, m.row, m.column, m.value, m.code)
     grid = _grid(path, SHEET_REMARKS)
-    assert [r[8] for r in grid[1:]] == ["UD-LATIN", "UD-DUP", "UD-DUP", "UD-POINT-UNKNOWN", "UD-FORM"]
-    assert grid[2][6] == FORMULA  # read back as the text it was
+    assert [r[12] for r in grid[1:]] == ["UD-LATIN", "UD-DUP", "UD-DUP", "UD-POINT-UNKNOWN", "UD-FORM"]
+    assert grid[2][11] == FORMULA  # read back as the text it was
+
+
+def test_remarks_sheet_prints_on_a4_landscape_with_borders(written):
+    _, path = written
+    ws = openpyxl.load_workbook(path)[SHEET_REMARKS]
+    setup = ws.page_setup
+    assert setup.orientation == "landscape" and setup.paperSize == 9 and setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # The clerk's columns are printed; the filter columns (sheet, row, column, value, code) are not.
+    assert ws.print_area == f"'{SHEET_REMARKS}'!$A$1:$H$6"
+    assert ws.print_title_rows == "$1:$1"
+    # Readable on paper: the printed columns fit A4 landscape at no less than about 80 %.
+    assert sum(REMARK_WIDTHS) <= 180
+    for row in ws.iter_rows(min_row=2, max_row=6, max_col=len(REMARK_HEADERS)):
+        for c in row:
+            assert c.border.left.style == "thin" and c.border.bottom.style == "thin", c.coordinate
+    assert ws["D3"].fill.fgColor.rgb.endswith("FFC7CE")  # an error stands out
 
 
 def test_no_formulas_in_the_protocol(written):
@@ -106,7 +126,7 @@ def test_no_formulas_in_the_protocol(written):
         for row in ws.iter_rows():
             for c in row:
                 assert c.data_type != "f", f"{ws.title}!{c.coordinate} holds a formula"
-    assert FORMULA in [c.value for c in wb[SHEET_REMARKS]["G"]]
+    assert FORMULA in [c.value for c in wb[SHEET_REMARKS]["L"]]
 
 
 def test_batch_without_remarks_says_so(tmp_path):

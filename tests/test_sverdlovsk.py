@@ -324,5 +324,5 @@ def test_a_key_point_missing_from_the_whole_list_is_said_on_the_summary(tmp_path
     assert "Замечания к сводному перечню в целом" in texts
     assert any(isinstance(t, str) and t.startswith("В сводном перечне нет ключевых точек") for t in texts)
     protocol = load_workbook(tmp_path / "out" / "Протокол проверки.xlsx")["Замечания"]
-    assert any(r[0].value == "(сводный перечень в целом)" and r[8].value == "SV-KEY-POINTS"
+    assert any(r[0].value == "(сводный перечень в целом)" and r[12].value == "SV-KEY-POINTS"
                for r in protocol.iter_rows(min_row=2))

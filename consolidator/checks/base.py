@@ -19,6 +19,7 @@ distinct values are found once and shared by every check that reads the column.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from consolidator.profile.form import Table
@@ -144,6 +145,28 @@ def suggestion(value: str, vocabulary: dict[str, str]) -> str:
     """« Возможно, имелось в виду «…».» for the vocabulary value closest to `value`, or nothing."""
     close = difflib.get_close_matches(match_key(value), list(vocabulary), n=1, cutoff=0.75)
     return f" Возможно, имелось в виду «{vocabulary[close[0]]}»." if close else ""
+
+
+def nearest_values(value: str, names: dict[str, str], most: int = 2) -> list[str]:
+    """The values nearest to `value` in meaning, best first, among `names` (each value's own wording and
+    its aliases -> the value): by the word stems shared, else by spelling. Never empty when `names` is
+    not: the author is always shown where to look."""
+    def stems(text: str) -> set[str]:
+        return {w[:5] for w in re.findall(r"[^\W\d_]+", match_key(text, fold_spaces_only=True)) if len(w) > 3}
+
+    mine = stems(value)
+    best: dict[str, float] = {}
+    for name, canonical in names.items():
+        theirs = stems(name)
+        if mine and theirs:
+            best[canonical] = max(best.get(canonical, 0.0), 2 * len(mine & theirs) / (len(mine) + len(theirs)))
+    ranked = sorted((v for v in best if best[v] > 0), key=lambda v: -best[v])
+    if ranked:
+        # The runners-up only when nearly as near: one clear answer is easier to act on.
+        return [v for v in ranked[:most] if best[v] >= 0.6 * best[ranked[0]]]
+    close = difflib.get_close_matches(match_key(value), [match_key(n) for n in names], n=1, cutoff=0)
+    by_key = {match_key(n): v for n, v in names.items()}
+    return [by_key[close[0]]] if close else []
 
 
 def row_ranges(rows: list[int]) -> str:

@@ -6,7 +6,8 @@ import click
 from consolidator.cli.common import DATE, PathArg, UsageError
 
 
-@click.command("approve", options_metavar="[ПАРАМЕТРЫ]")
+@click.command("approve", options_metavar="[ПАРАМЕТРЫ]",
+               short_help="Записать утвержденную редакцию сводного перечня (номер и дата приказа).")
 @click.option("--number", required=True, metavar="НОМЕР", help="Номер приказа, которым утвержден перечень.")
 @click.option("--date", "order_date", type=DATE, required=True, metavar="ДАТА",
               help="Дата приказа (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ).")
@@ -14,7 +15,7 @@ from consolidator.cli.common import DATE, PathArg, UsageError
               help="Папка результатов последнего запуска: в ней журнал и папка «Утвержденные».")
 @click.option("--journal", type=PathArg(dir_okay=False), default=None,
               help="Журнал представлений (SQLite). По умолчанию — журнал.sqlite в папке результатов.")
-@click.option("--profile", "profile_name", default=None,
+@click.option("--profile", "profile_name", default=None, metavar="ПРОФИЛЬ",
               help="Профиль, чей перечень утвердить, если в журнале их несколько. По умолчанию — профиль "
                    "последнего запуска.")
 @click.option("--incomplete", is_flag=True,
@@ -26,13 +27,14 @@ def command(number: str, order_date, out, journal, profile_name: str | None, inc
     изменений и проект приказа о внесении изменений. Копия утвержденного перечня — в папке
     «Утвержденные» папки результатов.
     """
+    from consolidator.journal.safekeeping import JournalDamaged
     from consolidator.journal.store import FILE_NAME
     from consolidator.outputs.lock import LockBusy
     from consolidator.run import SettingsError, approve
 
     try:
         edition, copy = approve(journal or out / FILE_NAME, out, number, order_date.date(), incomplete, profile_name)
-    except (SettingsError, LockBusy) as exc:
+    except (SettingsError, LockBusy, JournalDamaged) as exc:
         raise UsageError(str(exc)) from exc
     click.echo(f"Утверждена редакция сводного перечня: приказ от {edition.date:%d.%m.%Y} № {edition.number}, "
                f"строк: {len(edition.rows)}" + (" (перечень неполный)" if edition.incomplete else "") + ".")

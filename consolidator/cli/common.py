@@ -16,7 +16,44 @@ EXIT_USAGE = 2  # wrong options, unknown profile, unusable paths
 # profile.load.DEFAULT_PROFILE, named here so that --help loads no profile code.
 DEFAULT_PROFILE = "udmurt"
 
-DATE = click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"])
+
+
+class _Date(click.DateTime):
+    """A date as a Russian reader writes it; click's own message names strftime patterns."""
+
+    name = "дата"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "ДАТА"
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"«{value}» — не дата: укажите ее как ГГГГ-ММ-ДД или ДД.ММ.ГГГГ (например, 2024-07-16 "
+                      f"или 16.07.2024).", param, ctx)
+
+
+DATE = _Date(formats=["%Y-%m-%d", "%d.%m.%Y"])
+
+
+class _RussianRange:
+    """A number range described in words in the help and in errors, not as «x>=1»."""
+
+    def _describe_range(self) -> str:
+        if self.max is None:
+            return f"не меньше {self.min}"
+        if self.min is None:
+            return f"не больше {self.max}"
+        return f"от {self.min} до {self.max}"
+
+
+class IntRange(_RussianRange, click.IntRange):
+    name = "целое число"
+
+
+class FloatRange(_RussianRange, click.FloatRange):
+    name = "число"
 
 
 class UsageError(click.UsageError):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from consolidator.cli.common import (DATE, DEFAULT_PROFILE, EXIT_OK, EXIT_RETURNED, PathArg, UsageError, day,
+from consolidator.cli.common import (DATE, EXIT_OK, EXIT_RETURNED, FloatRange, IntRange, PathArg, UsageError, day,
                                      tracking_options, warn_unknown_years)
 from consolidator.cli.console import Progress, print_table
 
@@ -14,9 +14,17 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-@click.command("run", options_metavar="[ПАРАМЕТРЫ]")
-@click.argument("inbox", required=False, type=PathArg(file_okay=False))
-@click.option("--profile", "profile_name", default=None,
+# What to type when the inbox is forgotten: the run never guesses it (a guess once processed the demo
+# files into a real results folder and journal).
+NO_INBOX = ("Не указана папка входящих: укажите папку с файлами подразделений первым аргументом, например "
+            "«consolidator run ВХОДЯЩИЕ --out РЕЗУЛЬТАТ» (проверить примеры: «consolidator run "
+            "sample_inputs/udmurt --out output»).")
+
+
+@click.command("run", options_metavar="[ПАРАМЕТРЫ]",
+               short_help="Проверить файлы подразделений, вернуть несоответствующие, свести принятые.")
+@click.argument("inbox", required=False, metavar="ВХОДЯЩИЕ", type=PathArg(file_okay=False))
+@click.option("--profile", "profile_name", default=None, metavar="ПРОФИЛЬ",
               help="Профиль региона (файл в папке rules/) или путь к своему файлу профиля .yaml. "
                    "Если не указан, определяется по заголовкам и группам в файлах.")
 @click.option("--out", type=PathArg(file_okay=False), default="output",
@@ -31,10 +39,10 @@ if TYPE_CHECKING:
                    "владельцы сверяются с ним. Можно указать и в файле --org (registry: путь).")
 @click.option("--org", type=PathArg(dir_okay=False, exists=True), default=None,
               help="Файл YAML с реквизитами организации для проекта приказа (заменяет значения профиля).")
-@click.option("--max-unpacked-mb", type=click.FloatRange(min=1), default=None,
+@click.option("--max-unpacked-mb", type=FloatRange(min=1), default=None, metavar="МБ",
               help="Предел объема книги в распакованном виде, МБ: файл больше отклоняется как «zip-бомба» "
                    "(по умолчанию 200 или значение переменной среды CONSOLIDATOR_MAX_UNPACKED_MB).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=IntRange(min=1), default=None, metavar="ЧИСЛО",
               help="Сколько процессов читают файлы и пишут копии с замечаниями (по умолчанию — по числу "
                    "ядер; проект приказа пишет еще один процесс; 1 — все в одном процессе). На результат "
                    "не влияет.")
@@ -42,20 +50,19 @@ if TYPE_CHECKING:
 def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, org: Path | None,
             journal: Path | None, subdivisions: Path | None, calendar_file: Path | None,
             max_unpacked_mb: float | None = None, jobs: int | None = None, sent_date=None, registry=None) -> None:
-    """Проверить файлы в папке INBOX, вернуть несоответствующие с замечаниями, свести принятые.
+    """Проверить файлы в папке ВХОДЯЩИЕ, вернуть несоответствующие с замечаниями, свести принятые.
 
-    INBOX — папка с файлами подразделений (можно по папке на подразделение). По умолчанию —
-    sample_inputs/<профиль>/. Код выхода: 0 — все файлы приняты, 1 — есть возвращенные или
-    нечитаемые файлы, 2 — ошибка в параметрах.
+    ВХОДЯЩИЕ — папка с файлами подразделений (можно по папке на подразделение); указывается
+    обязательно. Код выхода: 0 — все файлы приняты, 1 — есть возвращенные или нечитаемые файлы,
+    2 — ошибка в параметрах (в том числе папка без единой книги Excel).
     """
     # The library's light part only: the run starts its second process before pandas is imported.
+    from consolidator.journal.safekeeping import JournalDamaged
     from consolidator.outputs.lock import LockBusy
     from consolidator.run import Settings, SettingsError, Ui, main
 
     if inbox is None:
-        from pathlib import Path
-
-        inbox = Path("sample_inputs") / (profile_name or DEFAULT_PROFILE)
+        raise UsageError(NO_INBOX)
     try:
         settings = Settings.make(inbox, out, day(run_date), profile_name, org, journal, subdivisions, calendar_file,
                                  max_unpacked_mb, jobs, sent_date.date() if sent_date else None, registry)
@@ -64,7 +71,7 @@ def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, o
     with Progress() as progress:
         try:
             batch = main(settings, Ui(progress, progress.say))
-        except (LockBusy, SettingsError) as exc:  # a settings error the journal reveals: nothing recorded
+        except (LockBusy, SettingsError, JournalDamaged) as exc:  # nothing recorded
             raise UsageError(str(exc)) from exc
     warn_unknown_years(settings.calendar, [f.fix_deadline for f in batch.files if f.fix_deadline])
     _print_summary(batch)
@@ -89,14 +96,17 @@ def _print_changes(batch) -> None:
 
 
 def _print_summary(batch) -> None:
-    from consolidator.model import VERDICT_RU
-    from consolidator.outputs.consolidated import completeness_line
+    from consolidator.model import VERDICT_RU, path_in_folder
+    from consolidator.outputs.consolidated import completeness_line, is_complete
     from consolidator.run import PROTOCOL, REPORT
 
     headers = ["Файл", "Подразделение", "Решение", "Строк", "Ошибок", "Предупр."]
     # The folder already names the subdivision; the file column shows the rest of the path.
-    rows = [[f.path.split("/", 1)[1] if f.path.startswith(f.subdivision + "/") else f.path, f.subdivision,
+    rows = [[path_in_folder(f.path, f.subdivision), f.subdivision,
              VERDICT_RU[f.verdict], str(f.rows), str(f.errors), str(f.warnings)] for f in batch.files]
+    # Headed, and apart from the progress bars above it: the last bar's label is not the table's title.
+    click.echo("")
+    click.echo("Результаты проверки по файлам:")
     print_table(headers, rows)
     counts = {v: sum(f.verdict == v for f in batch.files) for v in VERDICT_RU}
     click.echo("")
@@ -108,7 +118,7 @@ def _print_summary(batch) -> None:
         # cost this process 60 ms for one word).
         click.echo(f"Сводный перечень: {batch.out / batch.consolidated['path']} (строк: {n}).")
         line = completeness_line(batch)
-        if "НЕПОЛНЫЙ" in line or "пуст" in line or "НЕ внесены" in line:
+        if not is_complete(batch):
             click.echo("Внимание: " + line.replace("(список — ниже)", "(список — на листе «Сводка»)"), err=True)
     for m in batch.list_remarks:
         click.echo(f"Внимание: {m.message} ({m.clause})", err=True)
@@ -120,7 +130,14 @@ def _print_summary(batch) -> None:
                       f"исключено: {len(batch.registry_removed)} — основание актуализации перечня."
                       if batch.registry_added or batch.registry_removed else ""))
     if batch.order:
+        from consolidator.outputs.order_blanks import order_blanks
+
         click.echo(f"Проект приказа: {batch.out / batch.order['path']}.")
+        subdivisions = len({f.subdivision for f in batch.files if f.verdict == "accepted"})
+        blanks = order_blanks(batch.profile, subdivisions)
+        if blanks:
+            click.echo(f"Внимание: в проекте приказа остались пропуски, которых нет в профиле: {'; '.join(blanks)}. "
+                       f"Заполните их в документе или задайте реквизиты файлом --org.", err=True)
     if batch.edition is not None:
         _print_changes(batch)
     click.echo(f"Отчет: {batch.out / REPORT}; протокол: {batch.out / PROTOCOL}.")

@@ -5,23 +5,23 @@ from typing import TYPE_CHECKING
 
 import click
 
-from consolidator.cli.common import DEFAULT_PROFILE, PathArg, UsageError, profile
+from consolidator.cli.common import DEFAULT_PROFILE, IntRange, PathArg, UsageError, profile
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
-@click.command("template", options_metavar="[ПАРАМЕТРЫ]")
-@click.argument("file", type=PathArg(dir_okay=False))
-@click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
+@click.command("template", options_metavar="[ПАРАМЕТРЫ]", short_help="Записать бланк формы для подразделений (.xlsx).")
+@click.argument("file", metavar="ФАЙЛ", type=PathArg(dir_okay=False))
+@click.option("--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True, metavar="ПРОФИЛЬ",
               help="Профиль региона (файл в папке rules/) или путь к своему файлу профиля .yaml.")
-@click.option("--subdivision", default=None,
+@click.option("--subdivision", default=None, metavar="НАИМЕНОВАНИЕ",
               help="Наименование структурного подразделения для строки «Структурное подразделение:». "
                    "Без него строка остается пустой для заполнения.")
-@click.option("--rows", type=click.IntRange(1, 10000), default=50, show_default=True,
+@click.option("--rows", type=IntRange(1, 10000), default=50, show_default=True, metavar="ЧИСЛО",
               help="Сколько пустых строк для заполнения подготовить в таблице.")
 def command(file: Path, profile_name: str, subdivision: str | None, rows: int) -> None:
-    """Записать бланк формы для подразделения в FILE (.xlsx): заголовок формы, раскрывающиеся списки,
+    """Записать бланк формы для подразделения в ФАЙЛ (.xlsx): заголовок формы, раскрывающиеся списки,
     лист «Инструкция» с правилами проверки и сроками."""
     from consolidator.outputs.template import write_template
 

@@ -94,12 +94,12 @@ class Calendar:
             raise CalendarError(f"{path}: ожидается «год: {{days_off: [...], working_days: [...]}}»")
         for year, spec in data.items():
             if not isinstance(year, int) or not isinstance(spec, dict):
-                raise CalendarError(f"{path}: ключ {year!r}: ожидается год и словарь days_off / working_days")
+                raise CalendarError(f"{path}: ключ «{year}»: ожидается год и словарь days_off / working_days")
             cal.years.add(year)
             for key, target in (("days_off", cal.days_off), ("working_days", cal.working_days)):
                 for d in spec.get(key, []) or []:
                     if not isinstance(d, date):
-                        raise CalendarError(f"{path}: {year}.{key}: {d!r} — не дата ГГГГ-ММ-ДД")
+                        raise CalendarError(f"{path}: {year}.{key}: «{d}» — не дата ГГГГ-ММ-ДД")
                     target.add(d)
         return cal
 

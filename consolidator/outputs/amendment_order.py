@@ -121,7 +121,8 @@ def write_amendment_order(batch: Batch, current: list, path: Path) -> None:
                                         "«УТВЕРЖДЕН", f"приказом {genitive}",
                                         f"от {batch.edition.date:%d.%m.%Y} №\u00a0{batch.edition.number}»"])
         layout._centred(doc, org["list_title"], bold=True, space_before=Pt(12), space_after=Pt(12))
-        widths = layout._list_table(doc, profile, width)
+        columns = {k: [r.cells.get(k, "") for r in current] for k in profile.keys}
+        widths = layout._list_table(doc, profile, width, columns)
         layout._footnotes(doc, profile)
     else:
         layout._stamp(doc, org, width, ["УТВЕРЖДЕНЫ", f"приказом {genitive}",
@@ -134,11 +135,11 @@ def write_amendment_order(batch: Batch, current: list, path: Path) -> None:
     if profile.org.get("approval_sheet"):
         sheet = doc.add_section(WD_SECTION.NEW_PAGE)
         layout._setup_section(sheet, landscape=False)
+        sheet.different_first_page_header_footer = False
         layout._page_number_header(sheet)
-        layout._approval_sheet(doc, profile, initiators, layout._usable_width(sheet), order_title=heading)
         # The sheet's section starts on a new page already: its title needs no break of its own.
-        heading_paragraph = next(p for p in reversed(doc.paragraphs) if p.text == layout.APPROVAL_TITLE)
-        heading_paragraph.paragraph_format.page_break_before = False
+        layout._approval_sheet(doc, profile, initiators, layout._usable_width(sheet), order_title=heading,
+                               new_page=False)
 
     # A document property holds at most 255 characters.
     doc.core_properties.title = layout._text(heading) if len(heading) <= 255 else layout._text(heading)[:254] + "…"
@@ -151,7 +152,6 @@ def write_amendment_order(batch: Batch, current: list, path: Path) -> None:
         if widths is None:
             tmp.write_bytes(data)
         else:
-            columns = {k: [r.cells.get(k, "") for r in current] for k in profile.keys}
             write_streamed(data, tmp, "word/document.xml", layout._ROWS,
                            lambda: layout._table_rows(profile, columns, widths))
 
@@ -165,7 +165,8 @@ def _changes(doc, batch: Batch, width) -> None:
     """Each change a numbered sub-point, the rows it sets out in a table in the form's columns."""
     profile = batch.profile
     wording = profile.amendments.exclude_wording
-    widths = layout._column_widths(profile, width)
+    shown = [c.after for c in batch.changes if c.kind != EXCLUDED]
+    widths = layout._column_widths(profile, width, {k: [r.cells.get(k, "") for r in shown] for k in profile.keys})
     points = sub_points(batch.changes)
     for n, group in enumerate(points, 1):
         text = instruction(group, wording)

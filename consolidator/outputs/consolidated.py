@@ -104,17 +104,25 @@ def _write_form(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
         ws.print_area = f"A1:{cell_ref(max(r - 1, last), n_cols)}"
 
 
+# Widths of the trace's text columns: as wide as their longest value up to these, then wrapped, so
+# that a long path stays in its own cell and the sheet prints on the page's width.
+TRACE_MAX_WIDTHS = (36, 60, 18)
+
+
 def _write_trace(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
     header = book.style(font=Font(BODY_FONT, bold=True), align=CENTER_WRAP, border=BOX, fill=HEADER_FILL)
+    text = book.style(align=TOP_WRAP, border=BOX)
+    number_style = book.style(align=TOP_CENTER, border=BOX)
     number = "list_no" if "list_no" in rows else batch.profile.number_column
-    # Text columns as wide as their longest value (within reason); the values are not wrapped.
-    widths = [14] + [min(80, max([len(h) + 2, *(len(str(v)) + 2 for v in set(rows[c].tolist()))]))
-                     for h, c in zip(TRACE_HEADERS[1:4], ("subdivision", "path", "sheet"))] + [14]
+    keys = ("subdivision", "path", "sheet")
+    widths = [14] + [min(most, max([len(h) + 2, *(len(str(v)) + 2 for v in set(rows[c].tolist()))]))
+                     for h, c, most in zip(TRACE_HEADERS[1:4], keys, TRACE_MAX_WIDTHS)] + [14]
+    styles = (number_style, text, text, text, number_style)
     with book.sheet(SHEET_TRACE, widths=widths, freeze="A2", page=LANDSCAPE) as ws:
         ws.row(1, TRACE_HEADERS, header, height=fit_height(TRACE_HEADERS, widths, bold=True))
         r = 2
         for columns in _trace_chunks(rows, number):
-            r = ws.rows(r, zip(*columns))
+            r = ws.rows(r, zip(*columns), styles, row_heights(columns[1:4], widths[1:4]))
         ws.autofilter(1, 1, r - 1, len(TRACE_HEADERS))
         ws.print_titles = (1, 1)
 
@@ -194,36 +202,61 @@ def kind_labels(profile: Profile) -> tuple[str, str]:
     return label(True), label(False)
 
 
+def received_lists(files: list[FileResult]) -> list[FileResult]:
+    """The lists received: each subdivision's current workbook, read or not. A file that is no
+    workbook (a lock file, a cover letter) is skipped, and an older version is replaced by the
+    newer: neither is a list received, nor a list missing."""
+    return [f for f in files if f.verdict not in (SKIPPED, SUPERSEDED)]
+
+
+def not_submitted(batch: Batch) -> list[str]:
+    """The subdivisions expected to submit a list whose rows the list lacks (Batch.not_submitted)."""
+    return batch.not_submitted()
+
+
+def is_complete(batch: Batch) -> bool:
+    """Every list received is in the consolidated list, at least one was (or an approved edition is in
+    force), and no expected one is missing."""
+    received = received_lists(batch.files)
+    return (bool(received) or batch.edition is not None) and all(f.verdict == ACCEPTED for f in received) and not not_submitted(batch)
+
+
 def completeness_line(batch: Batch) -> str:
-    """How many files were received, accepted and left out, and who has not submitted, in one sentence
-    (with an approved edition in force: what the list takes from it)."""
-    total = len(batch.files)
+    """How many lists were received, accepted and left out, what else the folder held, and who has
+    not submitted, in one paragraph (with an approved edition in force: what the list takes from it)."""
     by_verdict = Counter(f.verdict for f in batch.files)
+    received = len(received_lists(batch.files))
     accepted = by_verdict[ACCEPTED]
-    missing = batch.not_submitted()
+    missing = not_submitted(batch)
     absent = (f" Не представили перечень: {len(missing)} ({'; '.join(missing)})." if missing else "")
+    others = []
+    if by_verdict[SUPERSEDED]:
+        others.append(f"прежних версий, замененных новыми, — {by_verdict[SUPERSEDED]}")
+    if by_verdict[SKIPPED]:
+        others.append(f"файлов, которые не являются перечнями (служебные файлы Excel, письма), — "
+                      f"{by_verdict[SKIPPED]}")
+    other = f" Кроме того, в папке входящих {'; '.join(others)}: в сводный перечень они не входят." if others else ""
     edition = batch.edition
-    if total == 0 and edition is None:
-        return "Не получено ни одного файла: сводный перечень пуст." + absent
-    # Skipped files are not lists, superseded ones were replaced by a newer version: neither is missing.
+    if received == 0 and edition is None:
+        return "Не получено ни одного перечня: сводный перечень пуст." + other + absent
     blocking = by_verdict[RETURNED] + by_verdict[UNREADABLE]
-    detail = ", ".join(f"{VERDICT_RU[v]}: {by_verdict[v]}" for v in (RETURNED, UNREADABLE, SUPERSEDED, SKIPPED)
-                       if by_verdict[v])
-    line = f"Получено файлов: {total}. Включено в сводный перечень: {accepted}."
-    if detail:
-        line += f" Не включено: {total - accepted} ({detail})."
+    line = f"Получено перечней: {received}. Включено в сводный перечень: {accepted}."
+    if blocking:
+        detail = ", ".join(f"{VERDICT_RU[v]}: {by_verdict[v]}" for v in (RETURNED, UNREADABLE) if by_verdict[v])
+        line += f" Не включено: {blocking} ({detail})."
+    line += other
     if edition is not None:
         carried = batch.carried_subdivisions()
         line += (f" Перечень — действующая редакция (приказ от {ru_date(edition.date)} № {edition.number}) с "
-                 f"изменениями из принятых файлов" + (f"; строки подразделений без новых принятых перечней "
-                                                    f"({len(carried)}) — из действующей редакции" if carried else "")
+                 f"изменениями из принятых перечней" + (f"; строки подразделений без новых принятых перечней "
+                                                      f"({len(carried)}) — из действующей редакции" if carried else "")
                  + ".")
         if blocking or missing:
-            return line + absent + (" Изменения из невключенных файлов в сводный перечень НЕ внесены "
+            return line + absent + (" Изменения из невключенных перечней в сводный перечень НЕ внесены "
                                     "(список — ниже).")
         return line + absent
     if blocking or missing:
-        return line + absent + (" Сводный перечень НЕПОЛНЫЙ: строк из невключенных файлов и непредставленных "
+        return line + absent + (" Сводный перечень НЕПОЛНЫЙ: строк из невключенных перечней и непредставленных "
                                 "перечней в нем нет (список — ниже).")
     return line + " Сводный перечень полный."
 
@@ -249,7 +282,7 @@ def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
     with book.sheet(SHEET_SUMMARY, widths=widths, freeze="A3", page=PORTRAIT) as ws:
         ws.row(1, ("Сводка к сводному перечню",), title_style)
         line = completeness_line(batch)
-        ws.row(2, (line,) + (None,) * (n_cols - 1), alert if left_out else ok,
+        ws.row(2, (line,) + (None,) * (n_cols - 1), ok if is_complete(batch) else alert,
                height=text_height(line, sum(widths), 12, bold=True))
         ws.merge(2, 1, 2, n_cols)
         on, off = kind_labels(p)
@@ -292,21 +325,29 @@ def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
             notes("Замечания к сводному перечню в целом",
                   [f"{m.message} ({m.clause})" for m in batch.list_remarks], warn)
 
-        # First what is missing: the files left out and why.
-        title = f"Файлы, не включенные в сводный перечень: {len(left_out)}"
-        if left_out:
-            reasons = [_not_included_reason(f) for f in left_out]
+        # First what is missing: the lists left out and why; then the folder's other files.
+        reasons = {id(f): _not_included_reason(f) for f in left_out}
+
+        def files_table(title: str, files: list[FileResult]) -> None:
             # The reason is long: it spans the last two columns.
             first = table(title, ("Подразделение", "Файл", "Решение", "Причина", None),
-                          [(f.subdivision, f.path, VERDICT_RU.get(f.verdict, f.verdict), why, None)
-                           for f, why in zip(left_out, reasons)],
-                          heights=[max(text_height(why, widths[3] + widths[4]), text_height(f.path, widths[1]),
-                                       text_height(f.subdivision, widths[0])) for f, why in zip(left_out, reasons)])
-            for rr in range(first - 1, first + len(left_out)):
+                          [(f.subdivision, f.path, VERDICT_RU.get(f.verdict, f.verdict), reasons[id(f)], None)
+                           for f in files],
+                          heights=[max(text_height(reasons[id(f)], widths[3] + widths[4]), text_height(f.path, widths[1]),
+                                       text_height(f.subdivision, widths[0])) for f in files])
+            for rr in range(first - 1, first + len(files)):
                 ws.merge(rr, 4, rr, 5)
+
+        lists_out = [f for f in left_out if f.verdict in (RETURNED, UNREADABLE)]
+        title = f"Перечни, не включенные в сводный перечень: {len(lists_out)}"
+        if lists_out:
+            files_table(title, lists_out)
         else:
-            ws.row(r, (f"{title}. Все полученные файлы включены.",), section)
+            ws.row(r, (f"{title}. Все полученные перечни включены.",), section)
             r += 2
+        other_files = [f for f in left_out if f.verdict not in (RETURNED, UNREADABLE)]
+        if other_files:
+            files_table(f"Другие файлы папки входящих (в сводный перечень не входят): {len(other_files)}", other_files)
 
         # The process registry: whether it was checked, what it has that the list lacks, how it changed.
         registry, form = p.registry, p.registry_form
@@ -314,11 +355,11 @@ def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
             notes(form.title, [f"{form.title} не задан при проверке (--registry): наименования, группы и владельцы "
                                f"процессов с ним не сверялись."], text)
         elif registry is not None:
-            reasons = ([f"Включен в реестр: «{x['process']}» ({x['owner']})" for x in batch.registry_added]
+            changes = ([f"Включен в реестр: «{x['process']}» ({x['owner']})" for x in batch.registry_added]
                        + [f"Исключен из реестра: «{x['process']}» ({x['owner']})" for x in batch.registry_removed])
-            if reasons:
+            if changes:
                 notes(f"{form.title} изменился после утверждения действующей редакции — основание актуализации "
-                      f"перечня", reasons, book.style(align=TOP_WRAP, fill=ALERT_FILL, border=BOX))
+                      f"перечня", changes, book.style(align=TOP_WRAP, fill=ALERT_FILL, border=BOX))
             unlisted = sorted(batch.registry_unlisted, key=lambda x: (x.owner, x.group, x.name))
             title = f"Процессы реестра без точек взаимодействия в сводном перечне: {len(unlisted)}"
             if unlisted:

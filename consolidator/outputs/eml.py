@@ -1,8 +1,11 @@
 """E-mail drafts for returned files (the Udmurt procedure returns files by e-mail, p. 15).
 
-For each returned file an .eml draft is written beside the returned copy: to the subdivision's
-address, the subject naming the subdivision and the deadline, a short Russian body and the returned
-workbook attached. The unit opens it in its mail client and sends it; nothing is sent from here.
+For each returned file an .eml draft «Письмо — <файл>.eml» is written beside the returned copy (a name
+that does not pass for the workbook when a file manager hides extensions): from the authorised unit
+(`org.email`, and `org.sender` or the unit's name as the display name and the signature), to the
+subdivision's address, the subject naming the subdivision and the deadline, a short Russian body
+dated the day of the check and closed with the signature, and the returned workbook attached. The
+unit opens it in its mail client and sends it; nothing is sent from here.
 
 The message is put together here rather than by email.message.EmailMessage, whose header parsing
 and folding cost ~15 ms a draft: the same MIME structure (multipart/mixed, a base64 UTF-8 text part,
@@ -26,8 +29,36 @@ XLSM_TYPE = ("application", "vnd.ms-excel.sheet.macroEnabled.12")
 CRLF = b"\r\n"
 
 
+DRAFT_PREFIX = "Письмо — "
+_NAME_BYTES = 250  # a file name's limit is 255 bytes on most file systems
+
+
 def draft_path(returned_copy: Path) -> Path:
-    return returned_copy.with_name(returned_copy.name + ".eml")
+    """«Письмо — перечень.eml» beside «перечень.xlsx»: with extensions hidden, «перечень.xlsx.eml» shows
+    as «перечень.xlsx» and passes for the workbook. A long name is shortened to fit."""
+    stem = returned_copy.stem
+    name = f"{DRAFT_PREFIX}{stem}.eml"
+    while len(name.encode("utf-8")) > _NAME_BYTES and len(stem) > 1:
+        stem = stem[:-1]
+        name = f"{DRAFT_PREFIX}{stem.rstrip()}….eml"
+    return returned_copy.with_name(name)
+
+
+def sender(org: dict) -> tuple[str, str]:
+    """(From header, signature) of the drafts: the authorised unit by the profile's `org` or the --org
+    file. `sender` names it (lines: the signature; the first line also the From display name); else
+    the unit and the organisation's name. Without `email` the From header is left to the mail client."""
+    def line(value) -> str:
+        return " ".join(str(value or "").split())
+
+    named = [line(x) for x in str(org.get("sender") or "").splitlines() if line(x)]
+    unit = line(org.get("authorised_unit"))
+    lines = named or [x for x in (unit[:1].upper() + unit[1:], line(org.get("name"))) if x]
+    display = lines[0] if named else line(org.get("name")) or (lines[0] if lines else "")
+    address = line(org.get("email"))
+    if not address:
+        return "", "\n".join(lines)
+    return (f"{display} <{address}>" if display else address), "\n".join(lines)
 
 
 def write_draft(batch: Batch, f: FileResult, email: str | None, root: Path) -> Path:
@@ -41,7 +72,7 @@ def write_draft(batch: Batch, f: FileResult, email: str | None, root: Path) -> P
     lines = [
         "Добрый день!",
         "",
-        f"Перечень точек взаимодействия подразделения «{f.subdivision}» (файл «{f.path}») проверен "
+        f"Перечень точек взаимодействия подразделения «{f.subdivision}» (файл «{f.source.name}») проверен "
         f"{batch.run_date.strftime('%d.%m.%Y')} и возвращается на доработку: {counts}.",
         "",
         "Замечания:",
@@ -58,22 +89,29 @@ def write_draft(batch: Batch, f: FileResult, email: str | None, root: Path) -> P
         "Во вложении — ваш файл с замечаниями: ячейки выделены цветом, текст замечаний — в примечаниях "
         "к ячейкам и на первом листе «Замечания».",
     ]
+    from_, signature = sender(batch.profile.org)
+    lines += ["", "С уважением,", *signature.splitlines()]
     maintype, subtype = XLSM_TYPE if copy.suffix.lower() == ".xlsm" else XLSX_TYPE
-    message = compose(email or "", subject, "\n".join(lines), copy.read_bytes(), f"{maintype}/{subtype}", copy.name)
+    # Dated the day of the check, as its text says, at the time it is written.
+    when = datetime.combine(batch.run_date, datetime.now().time()).astimezone()
+    message = compose(email or "", subject, "\n".join(lines), copy.read_bytes(), f"{maintype}/{subtype}", copy.name,
+                      sender=from_, when=when)
     target = draft_path(copy)
     with atomic_path(target) as tmp:
         tmp.write_bytes(message)
     return target
 
 
-def compose(to: str, subject: str, body: str, attachment: bytes, content_type: str, filename: str) -> bytes:
+def compose(to: str, subject: str, body: str, attachment: bytes, content_type: str, filename: str,
+            sender: str = "", when: datetime | None = None) -> bytes:
     """An unsent message (X-Unsent: Outlook and Thunderbird open it as a draft to send): the text
-    and one attachment."""
+    and one attachment. No `sender`: no From header, the mail client puts its own account."""
     boundary = f"==============={random.randrange(sys.maxsize):019d}==".encode()
     text = body.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n"  # the text part ends with a line break
-    headers = [_address_header("To", to), b"Subject: " + _encoded_words(subject, len("Subject: ")),
-               b"Date: " + rfc5322_date(datetime.now().astimezone()).encode(), b"X-Unsent: 1", b"MIME-Version: 1.0",
-               b'Content-Type: multipart/mixed; boundary="' + boundary + b'"']
+    headers = [*([_address_header("From", sender)] if sender else []), _address_header("To", to),
+               b"Subject: " + _encoded_words(subject, len("Subject: ")),
+               b"Date: " + rfc5322_date(when or datetime.now().astimezone()).encode(), b"X-Unsent: 1",
+               b"MIME-Version: 1.0", b'Content-Type: multipart/mixed; boundary="' + boundary + b'"']
     return CRLF.join([
         *headers, b"",
         b"--" + boundary,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -32,7 +32,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, Twips
+from docx.shared import Mm, Pt, RGBColor, Twips
 from lxml import etree
 
 from consolidator.model import Batch, Columns, as_columns, row_count
@@ -103,6 +103,9 @@ def write_order(batch: Batch, rows: pd.DataFrame | Columns, path: Path) -> None:
     first.first_page_header.is_linked_to_previous = False  # an empty header: no number on page 1
     _page_number_header(first)
 
+    note = incomplete_note(batch)
+    if note:
+        _note_paragraph(doc, note)
     _org_header(doc, org)
     _order_heading(doc, org)
     _order_text(doc, profile)
@@ -116,12 +119,10 @@ def write_order(batch: Batch, rows: pd.DataFrame | Columns, path: Path) -> None:
     _page_number_header(appendix)
     _stamp(doc, org, _usable_width(appendix))
     _centred(doc, org["list_title"], bold=True, space_before=Pt(12), space_after=Pt(12))
-    widths = _list_table(doc, profile, _usable_width(appendix))
+    widths = _list_table(doc, profile, _usable_width(appendix), rows)
     _footnotes(doc, profile)
 
-    doc.core_properties.title = _text(org["order_title"])
-    doc.core_properties.author = _text(org.get("name", ""))
-    doc.core_properties.language = "ru-RU"
+    _properties(doc, batch, note)
     package = io.BytesIO()
     doc.save(package)
     with atomic_path(path) as tmp:
@@ -186,7 +187,7 @@ def _date_in_words(value: object) -> str:
                 pass
     if d is None:
         raise ProfileError(
-            f"Реквизит «org.procedure_order.date» = {value!r}: ожидается дата в виде ГГГГ-ММ-ДД "
+            f"Реквизит «org.procedure_order.date» = «{value}»: ожидается дата в виде ГГГГ-ММ-ДД "
             f"или ДД.ММ.ГГГГ."
         )
     return format_date(d, "d MMMM y", locale="ru") + " г."
@@ -517,12 +518,18 @@ def _stamp(doc, org: dict, width: int, lines: list[str] | None = None) -> None:
         p.paragraph_format.left_indent = indent
 
 
-def _column_widths(profile: Profile, width: int) -> list[int]:
+def _column_widths(profile: Profile, width: int, rows: Columns | None = None) -> list[int]:
     """Twips per column, proportional to the profile's widths and summing to the usable width,
-    but never so narrow that a header word breaks mid-word («взаимодействи-я»)."""
+    but never so narrow that a word of the header or of the list breaks mid-word («взаимодействи-я»,
+    «Многофункциональн-ый»); a word longer than a third of the width may still break."""
     twips = _twips(width)
     weights = [max(c.width, 1) for c in profile.columns]
+    words = _longest_words(profile, rows) if rows is not None else {}
     minimum = [_min_width(profile.header(c.key)) for c in profile.columns]
+    with_words = [max(m, min(twips // 3, words.get(c.key, 0) * _DATA_CHAR_TWIPS + _CELL_PADDING_TWIPS))
+                  for m, c in zip(minimum, profile.columns)]
+    if sum(with_words) <= twips:  # else the list's words cannot all fit: the headers' still do
+        minimum = with_words
     fixed: dict[int, int] = {}
     while True:
         free = [i for i in range(len(weights)) if i not in fixed]
@@ -537,6 +544,31 @@ def _column_widths(profile: Profile, width: int) -> list[int]:
     widths = [fixed.get(i, out.get(i, 0)) for i in range(len(weights))]
     widths[-1] += twips - sum(widths)
     return widths
+
+
+# A list's words are measured a little wider than a header's: a long word of many wide letters
+# («Многофункциональный») must still fit.
+_DATA_CHAR_TWIPS = 150
+
+
+_LETTER_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _longest_words(profile: Profile, rows: Columns) -> dict[str, int]:
+    """The length of the longest word of each column's values (each distinct value looked at once).
+    Words of letters only: an address or a link may break anywhere, and Word breaks it at «/» anyway."""
+    out = {}
+    for key in profile.keys:
+        values = rows.get(key)
+        if not values:
+            continue
+        try:
+            distinct = set(values)
+        except TypeError:  # an unhashable value
+            distinct = values
+        out[key] = max((len(w) for v in distinct if isinstance(v, str) for w in _LETTER_WORD.findall(v)),
+                       default=0)
+    return out
 
 
 def _min_width(header: str) -> int:
@@ -586,11 +618,11 @@ _CACHE_SIZE = 4096  # texts remembered per column (see _Cells)
 _ROW_OPEN, _ROW_CLOSE = "<w:tr><w:trPr><w:cantSplit/></w:trPr>", "</w:tr>"
 
 
-def _list_table(doc, profile: Profile, width: int) -> list[int]:
+def _list_table(doc, profile: Profile, width: int, rows: Columns | None = None) -> list[int]:
     """The consolidated list: the form's header row and the column-number row (both repeated on
     every page), then the placeholder for the rows (`_table_rows`). Returns the column widths."""
     keys = profile.keys
-    widths = _column_widths(profile, width)
+    widths = _column_widths(profile, width, rows)
     table = doc.add_table(rows=0, cols=len(keys))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _fixed_widths(table, widths)
@@ -725,15 +757,17 @@ def approval_lines(profile: Profile, rows: pd.DataFrame | Columns) -> list[tuple
     return out
 
 
-def _approval_sheet(doc, profile: Profile, rows: Columns, width: int, order_title: str | None = None) -> None:
-    """The approval sheet on a page of its own: a table of position, signature, name and date for
-    everyone who agrees the draft (`order_title`: the draft's title; the approval order's by default)."""
+def _approval_sheet(doc, profile: Profile, rows: Columns, width: int, order_title: str | None = None,
+                    new_page: bool = True) -> None:
+    """The approval sheet: a table of position, signature, name and date for everyone who agrees the
+    draft (`order_title`: the draft's title; the approval order's by default), on a new page unless
+    its section starts one."""
     lines = approval_lines(profile, rows)
     if not lines:
         return
     org = profile.org
     title = _centred(doc, APPROVAL_TITLE, bold=True, space_after=Pt(6))
-    title.paragraph_format.page_break_before = True
+    title.paragraph_format.page_break_before = new_page
     _centred(doc, f"проекта приказа {_one_line(org['genitive'])}", space_after=Pt(0))
     _centred(doc, f"«{_one_line(order_title or org['order_title'])}»", space_after=Pt(18))
 
@@ -762,3 +796,107 @@ def _approval_sheet(doc, profile: Profile, rows: Columns, width: int, order_titl
             if value:
                 run = p.add_run(_text(value))
                 run.bold = header or None
+
+
+# --- what the document says of itself ---------------------------------------------------------------
+# An order drafted from an incomplete list must not reach the minister's office looking final: its
+# first page carries a note (one paragraph, deleted when the list is complete), and so do its properties.
+
+NOTE_COLOR = "C00000"
+NOTE_FILL = "FDE9E7"
+_NOTE_NAMES = 10  # subdivisions named in the note; more are counted
+
+
+def incomplete_note(batch: Batch) -> str | None:
+    """What the note on an incomplete list's order says, or None for a complete list."""
+    from consolidator.model import VERDICT_RU
+    from consolidator.outputs.consolidated import is_complete, not_submitted, received_lists
+
+    if is_complete(batch):
+        return None
+
+    def named(items: list[str]) -> str:
+        more = len(items) - _NOTE_NAMES
+        return "; ".join(items[:_NOTE_NAMES]) + (f" и еще {more}" if more > 0 else "")
+
+    left_out = [f"{f.subdivision} ({VERDICT_RU[f.verdict]})" for f in received_lists(batch.files)
+                if f.verdict != "accepted"]
+    missing = not_submitted(batch)
+    parts = [f"ПРОЕКТ ПОДГОТОВЛЕН ПО НЕПОЛНОМУ СВОДНОМУ ПЕРЕЧНЮ (на {batch.run_date.strftime('%d.%m.%Y')})."]
+    if left_out:
+        parts.append(f"Не включены перечни: {named(left_out)}.")
+    if missing:
+        parts.append(f"Не представили перечень: {named(missing)}.")
+    parts.append("Эту отметку удалите, когда сводный перечень будет полным.")
+    return " ".join(parts)
+
+
+def _note_paragraph(doc, text: str) -> None:
+    """The note: one boxed paragraph in red at the top of the first page, removed by deleting it."""
+    p = _paragraph(doc, indent=False, align=WD_ALIGN_PARAGRAPH.LEFT, space_after=Pt(12))
+    run = p.add_run(_text(text))
+    run.bold = True
+    run.font.size = Pt(12)
+    run.font.color.rgb = RGBColor.from_string(NOTE_COLOR)
+    sides = "".join(f'<w:{s} w:val="single" w:sz="12" w:space="4" w:color="{NOTE_COLOR}"/>'
+                    for s in ("top", "left", "bottom", "right"))
+    p_pr = p._p.get_or_add_pPr()
+    p_pr.insert_element_before(parse_xml(f'<w:pBdr {nsdecls("w")}>{sides}</w:pBdr>'),
+                               "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                               "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+                               "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                               "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+                               "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+                               "w:rPr", "w:sectPr", "w:pPrChange")
+    p_pr.insert_element_before(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{NOTE_FILL}"/>'),
+                               "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                               "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+                               "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+                               "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                               "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+                               "w:pPrChange")
+
+
+_APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            '<Application>consolidator</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>'
+            '<Company>{company}</Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>'
+            '<HyperlinksChanged>false</HyperlinksChanged></Properties>')
+
+
+def _properties(doc, batch: Batch, note: str | None) -> None:
+    """The document's own properties, instead of those of python-docx's template (created in 2013 by
+    «Microsoft Macintosh Word», «generated by python-docx», a thumbnail of another document)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    org = batch.profile.org
+    name = _one_line(org.get("name", "")).replace("\u00a0", " ")
+    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    core = doc.core_properties
+    core.title = _text(" ".join(str(org["order_title"]).split()))
+    on = batch.run_date.strftime("%d.%m.%Y")
+    core.subject = "Проект приказа (сводный перечень НЕПОЛНЫЙ)" if note else "Проект приказа"
+    core.author = core.last_modified_by = name[:255]
+    core.created = core.modified = now
+    core.revision = 1
+    core.language = "ru-RU"
+    core.category = ""
+    core.keywords = "проект; неполный сводный перечень" if note else "проект"
+    if note:
+        # A property holds at most 255 characters: the note's names are on the first page.
+        from consolidator.outputs.consolidated import not_submitted, received_lists
+
+        left_out = sum(f.verdict != "accepted" for f in received_lists(batch.files))
+        core.comments = (f"Проект подготовлен по НЕПОЛНОМУ сводному перечню (на {on}): не включено перечней — "
+                         f"{left_out}, не представили перечень — {len(not_submitted(batch))}. Перечень — в отметке "
+                         f"на первой странице; удалите ее, когда сводный перечень будет полным.")
+    else:
+        core.comments = f"Проект приказа; сводный перечень полный на {on}."
+    package = doc.part.package
+    for r_id, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package.rels[r_id]  # a part nothing refers to is not written
+    for part in package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = _APP_XML.format(company=escape(name)).encode("utf-8")

@@ -6,9 +6,10 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from consolidator.model import RETURNED, SEVERITY_RU, VERDICT_RU, Batch, Remark
-from consolidator.ooxml.xlsx_writer import BOX, DATE_FORMAT, Align, Font, Workbook, fit_height, text_height
+from consolidator.model import RETURNED, SEVERITY_RU, VERDICT_RU, Batch, Remark, path_in_folder
+from consolidator.ooxml.xlsx_writer import BOX, DATE_FORMAT, Align, Font, Workbook, cell_ref, fit_height, text_height
 from consolidator.outputs.atomic import atomic_path
+from consolidator.outputs.returned_remarks import FILL as SEVERITY_FILL
 from consolidator.outputs.style import ALERT_FILL, BODY_FONT, CENTER_WRAP, HEADER_FILL, LANDSCAPE, TOP_WRAP, ru_date
 
 FILE_NAME = "Протокол проверки.xlsx"
@@ -17,16 +18,21 @@ SHEET_REMARKS = "Замечания"
 
 FILE_HEADERS = ("Подразделение", "Файл", "Решение", "Строк", "Ошибок", "Предупреждений",
                 "Срок устранения", "Копия на доработку", "Причина")
-FILE_WIDTHS = (40, 45, 22, 9, 9, 17, 13, 45, 50)
+FILE_WIDTHS = (30, 30, 22, 8, 8, 16, 12, 40, 40)
 SHEET_SUBDIVISIONS = "Подразделения"
 SHEET_REGISTRY = "Реестр процессов"
 REGISTRY_HEADERS = ("Что", "Владелец процесса", "Процесс", "Группа", "№ в реестре")
 REGISTRY_WIDTHS = (30, 40, 60, 40, 12)
 SUBDIVISION_HEADERS = ("Подразделение", "Статус", "Текущая версия", "Срок устранения", "Просрочено, раб. дней")
 SUBDIVISION_WIDTHS = (45, 24, 55, 16, 14)
-REMARK_HEADERS = ("Подразделение", "Файл", "Лист", "Ячейка", "Строка", "Графа", "Значение", "Вид", "Код",
-                  "Замечание", "Пункт Порядка", "Отметка об устранении")
-REMARK_WIDTHS = (30, 35, 14, 8, 8, 25, 30, 15, 16, 70, 22, 16)
+# What the clerk reads, on A4 landscape: who, where, how serious, what and why (the rule by its title,
+# its code after it). The file is named below its subdivision's folder, which the first column names.
+REMARK_HEADERS = ("Подразделение", "Файл", "Ячейка", "Вид", "Замечание", "Правило", "Пункт Порядка",
+                  "Отметка об устранении")
+REMARK_WIDTHS = (24, 18, 10, 15, 56, 22, 16, 12)
+# Beyond the print area, for filtering on screen (the remark's text already names them).
+REMARK_EXTRA_HEADERS = ("Лист", "Строка", "Графа", "Значение", "Код правила")
+REMARK_EXTRA_WIDTHS = (14, 8, 25, 30, 16)
 
 # Rows above the file table: the heading and the batch line.
 FILES_HEADER_ROW = 4
@@ -109,41 +115,51 @@ def _write_files(book: Workbook, batch: Batch) -> None:
         ws.row(h, FILE_HEADERS, header, height=fit_height(FILE_HEADERS, FILE_WIDTHS, bold=True))
         for r, f in enumerate(batch.files, h + 1):
             reason = f.reason or ("см. лист «Замечания»" if f.verdict == RETURNED else None)
-            values = (f.subdivision, f.path, VERDICT_RU.get(f.verdict, f.verdict), f.rows, f.errors, f.warnings,
+            values = (f.subdivision, path_in_folder(f.path, f.subdivision), VERDICT_RU.get(f.verdict, f.verdict), f.rows, f.errors, f.warnings,
                       f.fix_deadline, f.returned_copy, reason)
             row_styles = styles
             if f.verdict in verdict_styles:
                 row_styles = styles[:2] + (verdict_styles[f.verdict],) + styles[3:]
             ws.row(r, values, row_styles, height=fit_height(
-                (f.subdivision, f.path, None, None, None, None, None, f.returned_copy, reason), FILE_WIDTHS))
+                (f.subdivision, values[1], None, None, None, None, None, f.returned_copy, reason), FILE_WIDTHS))
         ws.autofilter(h, 1, h + max(len(batch.files), 1), len(FILE_HEADERS))
         ws.print_titles = (h, h)
 
 
 def _write_remarks(book: Workbook, batch: Batch) -> None:
-    text = book.style(align=TOP_WRAP)
-    center = book.style(align=_TOP)
-    styles = (text,) * 4 + (center,) + (text,) * 7
-    with book.sheet(SHEET_REMARKS, widths=REMARK_WIDTHS, freeze="A2", page=LANDSCAPE) as ws:
-        ws.row(1, REMARK_HEADERS, _header(book), height=fit_height(REMARK_HEADERS, REMARK_WIDTHS, bold=True))
+    text = book.style(align=TOP_WRAP, border=BOX)
+    center = book.style(align=_TOP, border=BOX)
+    severity = {sev: book.style(align=TOP_WRAP, border=BOX, fill=rgb) for sev, rgb in SEVERITY_FILL.items()}
+    headers = REMARK_HEADERS + REMARK_EXTRA_HEADERS
+    widths = REMARK_WIDTHS + REMARK_EXTRA_WIDTHS
+    printed = len(REMARK_HEADERS)
+    titles = {r.code: r.summary for r in batch.profile.rules}
+    with book.sheet(SHEET_REMARKS, widths=widths, freeze="A2", page=LANDSCAPE) as ws:
+        ws.row(1, headers, _header(book), height=fit_height(headers, widths, bold=True))
         r = 2
         for f in batch.files:
             # Earlier remarks a resubmitted version no longer has are listed as fixed.
             gone = [Remark(**{k: v for k, v in g.items() if k != "resolution"}, resolution=g["resolution"])
                     for g in f.resolved or []]
             for m in [*f.remarks, *gone]:
-                values = (f.subdivision, f.path, m.sheet, m.cell, m.row, m.column, m.value,
-                          SEVERITY_RU.get(m.severity, m.severity), m.code, m.message, m.clause, m.resolution)
-                ws.row(r, values, styles,
-                       height=fit_height(values[:4] + (None,) + values[5:], REMARK_WIDTHS))
+                rule = f"{titles[m.code]} ({m.code})" if m.code in titles else m.code
+                values = (f.subdivision, path_in_folder(f.path, f.subdivision), m.cell or "весь файл",
+                          SEVERITY_RU.get(m.severity, m.severity), m.message, rule, m.clause, m.resolution,
+                          m.sheet, m.row, m.column, m.value, m.code)
+                styles = (text, text, center, severity.get(m.severity, text), text, text, text, text,
+                          text, center, text, text, text)
+                ws.row(r, values, styles, height=fit_height(values[:printed], widths))
                 r += 1
         for m in batch.list_remarks:  # on the list as a whole, not on one file
-            values = ("(сводный перечень в целом)", None, None, None, None, None, None,
-                      SEVERITY_RU.get(m.severity, m.severity), m.code, m.message, m.clause, None)
-            ws.row(r, values, styles, height=fit_height(values, REMARK_WIDTHS))
+            rule = f"{titles[m.code]} ({m.code})" if m.code in titles else m.code
+            values = ("(сводный перечень в целом)", None, "весь перечень", SEVERITY_RU.get(m.severity, m.severity),
+                      m.message, rule, m.clause, None, None, None, None, None, m.code)
+            styles = (text, text, center, severity.get(m.severity, text), *(text,) * 9)
+            ws.row(r, values, styles, height=fit_height(values[:printed], widths))
             r += 1
         if r == 2:
             ws.row(2, ("Замечаний нет.",), text)
             r = 3
-        ws.autofilter(1, 1, r - 1, len(REMARK_HEADERS))
+        ws.autofilter(1, 1, r - 1, len(headers))
         ws.print_titles = (1, 1)
+        ws.print_area = f"A1:{cell_ref(r - 1, printed)}"

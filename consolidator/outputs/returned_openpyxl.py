@@ -1,8 +1,10 @@
 """Returned copies written with openpyxl: what consolidator.outputs.returned cannot patch.
 
-An .xls, .ods or a CSV/HTML table saved as .xls comes back as an .xlsx values copy; an .xlsx/.xlsm
-whose package the patcher refused is loaded and saved by openpyxl; a file that cannot be read at all
-comes back as the remarks sheet alone. The content (fills, comments, the sheet «Замечания») is the
+An .xls, .ods or a CSV/HTML table saved as .xls comes back as an .xlsx values copy, laid out for print
+as the author laid it out as far as the file says (column widths, borders, orientation and fit, the rows
+repeated on every page: inbox.layout), and otherwise as the form prints (A4 landscape, one page wide,
+the table in borders, its header on every page); an .xlsx/.xlsm whose package the patcher refused is
+loaded and saved by openpyxl; a file that cannot be read at all comes back as the remarks sheet alone. The content (fills, comments, the sheet «Замечания») is the
 same as the patcher writes: returned_remarks builds it, this module renders it. Imported only when needed:
 openpyxl takes 0.4 s to import.
 """
@@ -13,10 +15,11 @@ from pathlib import Path, PurePosixPath
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from consolidator.inbox.layout import SheetLayout, sheet_layouts
 from consolidator.inbox.safety import MAX_RANGE_CELLS, Source, inspect
 from consolidator.inbox.workbook import ods_merged_ranges, open_workbook, sheet_rows
 from consolidator.model import Batch, FileResult
@@ -26,6 +29,7 @@ from consolidator.ooxml.xlsx_patch import Mark, NewSheet, Style
 from consolidator.outputs.atomic import atomic_path
 from consolidator.outputs.returned_remarks import (COMMENT_AUTHOR, NATIVE_SUFFIXES, cell_marks, remarks_sheet,
                                                    remarks_sheet_name, returned_copy_path, source_notes)
+from consolidator.outputs.style import BODY_FONT
 from consolidator.profile.form import BLANK_RUN
 
 
@@ -107,7 +111,8 @@ def _mark(wb: openpyxl.Workbook, mark: Mark) -> None:
 
 def _style(cell, style: Style) -> None:
     if style.bold or style.italic or style.size or style.color or style.underline:
-        cell.font = Font(bold=style.bold or None, italic=style.italic or None, size=style.size,
+        # Named: a font without a name is shown in the spreadsheet's default, a serif one in LibreOffice.
+        cell.font = Font(name=BODY_FONT, bold=style.bold or None, italic=style.italic or None, size=style.size or 11,
                          color=style.color, underline="single" if style.underline else None)
     if style.fill:
         cell.fill = PatternFill("solid", start_color=style.fill, end_color=style.fill)
@@ -155,11 +160,13 @@ def values_copy(source: Path | Source) -> openpyxl.Workbook:
     src = open_workbook(source)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    grids: dict[str, tuple[object, list[list]]] = {}
     for name in src.sheet_names:
         sheet = src.get_sheet_by_name(name)
         ws = wb.create_sheet(name[:31])
         # A corrupted .xls may claim more columns than a worksheet has.
         grid = [row[:16384] for row in _until_blank_rows(sheet_rows(sheet, source.info(name)))[:1048576]]
+        grids[name] = (ws, grid)
         widths = _widths(grid)
         wrap = Alignment(wrap_text=True, vertical="top")
         for r, row in enumerate(grid, start=1):
@@ -184,6 +191,7 @@ def values_copy(source: Path | Source) -> openpyxl.Workbook:
                     pass
         for c, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(c)].width = width
+    _lay_out(source, grids)
     return wb
 
 
@@ -209,3 +217,105 @@ def _widths(grid: list[list]) -> list[float]:
         typical = lengths[int(len(lengths) * 0.8)] if lengths else 0
         widths.append(float(min(45, max(6, typical))))
     return widths
+
+
+# --- print layout of a values copy ------------------------------------------------------------------
+
+def _lay_out(source: Source, grids: dict[str, tuple[object, list[list]]]) -> None:
+    """The author's widths, borders and print setup where the file states them (inbox.layout), the
+    form's print layout where it does not; row heights fitted to the widths the copy ends up with."""
+    rows = max((len(g) for _, g in grids.values()), default=0)
+    cols = max((len(r) for _, g in grids.values() for r in g), default=0)
+    layouts = sheet_layouts(source, rows, cols) if rows and cols else {}
+    for name, (ws, grid) in grids.items():
+        _lay_out_sheet(ws, grid, layouts.get(name) or SheetLayout())
+
+
+def _in_table(row: list) -> bool:
+    return sum(v not in ("", None) for v in row) > 1  # a lone title or footnote spills over
+
+
+def _lay_out_sheet(ws, grid: list[list], layout: SheetLayout) -> None:
+    table = [r for r, row in enumerate(grid) if _in_table(row)]
+    ncols = max((len(r) for r in grid), default=0)
+    for c, width in layout.widths.items():
+        if c < ncols:
+            ws.column_dimensions[get_column_letter(c + 1)].width = width
+    sides_of: dict[tuple, Border] = {}
+    for (r, c), sides in layout.borders.items():
+        if r < len(grid) and c < ncols:
+            border = sides_of.get(sides)
+            if border is None:
+                border = sides_of[sides] = Border(*(Side(style=s) if s else Side() for s in sides))
+            ws.cell(r + 1, c + 1).border = border
+    if table and not layout.borders:
+        # The form is a table in borders: drawn round every cell of the table's rows and columns.
+        first_col = min(next(c for c, v in enumerate(grid[r]) if v not in ("", None)) for r in table)
+        last_col = max(max(c for c, v in enumerate(grid[r]) if v not in ("", None)) for r in table)
+        thin = Side(style="thin")
+        box = Border(left=thin, right=thin, top=thin, bottom=thin)
+        for r in range(table[0], table[-1] + 1):
+            for c in range(first_col, last_col + 1):
+                ws.cell(r + 1, c + 1).border = box
+    widths = [ws.column_dimensions[get_column_letter(c + 1)].width or 8.43 for c in range(ncols)]
+    if layout.widths and table:
+        # The author's widths: rows as tall as their wrapped text in them.
+        for r in table:
+            ws.row_dimensions[r + 1].height = row_height(grid[r], widths)
+    if table:
+        _wrap_lone_texts(ws, grid, set(table), widths)
+    setup = ws.page_setup
+    setup.paperSize = layout.paper or ws.PAPERSIZE_A4
+    if layout.print_setup:
+        setup.orientation = "landscape" if layout.landscape else "portrait"
+        if layout.fit_width is not None:
+            setup.fitToWidth, setup.fitToHeight = layout.fit_width, layout.fit_height or 0
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+        elif layout.scale:
+            setup.scale = layout.scale
+    else:
+        # The form's own print layout: A4 landscape, one page wide, as many pages down as needed.
+        setup.orientation = "landscape"
+        setup.fitToWidth, setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    titles = layout.title_rows or (_header_rows(grid, table[0]) if table else None)
+    if titles:
+        ws.print_title_rows = f"{titles[0]}:{titles[1]}"
+
+
+def _wrap_lone_texts(ws, grid: list[list], table: set[int], widths: list[float]) -> None:
+    """A title or footnote alone in its row is wrapped within the table's width (in its merged range,
+    or in one made across the table): left to spill over, a long footnote runs far to the right and
+    the page, fitted to the width, shrinks to a fraction."""
+    last_col = max(max(c for c, v in enumerate(grid[r]) if v not in ("", None)) for r in table)
+    spans = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges if m.min_row == m.max_row}
+    taken = {m.min_row for m in ws.merged_cells.ranges}
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(grid):
+        filled = [c for c, v in enumerate(row) if v not in ("", None)]
+        if r in table or len(filled) != 1 or not isinstance(row[filled[0]], str):
+            continue
+        c = filled[0]
+        merged = spans.get((r + 1, c + 1))
+        last = merged.max_col - 1 if merged else last_col
+        width = sum(widths[c:last + 1])
+        if len(row[c]) <= width:
+            continue
+        if merged is None:
+            if c >= last or r + 1 in taken:
+                continue
+            ws.merge_cells(start_row=r + 1, start_column=c + 1, end_row=r + 1, end_column=last + 1)
+        cell = ws.cell(r + 1, c + 1)
+        cell.alignment = wrap
+        ws.row_dimensions[r + 1].height = row_height([row[c]], [width])
+
+
+def _header_rows(grid: list[list], first: int) -> tuple[int, int]:
+    """The table's header as 1-based rows: its first row down to the row numbering the columns
+    (1, 2, 3 …) when one follows within a few rows."""
+    for r in range(first, min(first + 4, len(grid))):
+        values = [v for v in grid[r] if v not in ("", None)]
+        numbers = [int(float(v)) for v in values if isinstance(v, (int, float)) or str(v).strip().isdigit()]
+        if len(values) >= 3 and len(numbers) == len(values) and numbers == list(range(1, len(numbers) + 1)):
+            return first + 1, r + 1
+    return first + 1, first + 1

@@ -4,9 +4,16 @@ from __future__ import annotations
 from consolidator.profile.schema import SEVERITY_RU, Profile
 
 
+RULES_HEADERS = ("Код", "Важность", "Пункт", "Что проверяется")
+
+
+def rules_rows(profile: Profile) -> list[tuple[str, str, str, str]]:
+    return [(r.code, SEVERITY_RU[r.severity], r.clause, r.summary) for r in profile.rules]
+
+
 def rules_table(profile: Profile, markdown: bool = False) -> str:
-    rows = [(r.code, SEVERITY_RU[r.severity], r.clause, r.summary) for r in profile.rules]
-    headers = ("Код", "Важность", "Пункт", "Что проверяется")
+    rows = rules_rows(profile)
+    headers = RULES_HEADERS
     if markdown:
         lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
         lines += ["| " + " | ".join(c.replace("|", "\\|").replace("*", "\\*") for c in row) + " |" for row in rows]

@@ -92,7 +92,7 @@ def _compile(path: Path, where: str, pattern: str) -> re.Pattern:
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise ProfileError(f"{path}: «{where}»: неверное регулярное выражение {pattern!r}: {exc}") from exc
+        raise ProfileError(f"{path}: «{where}»: неверное регулярное выражение «{pattern}»: {exc}") from exc
 
 
 def _build(data: Any, path: Path) -> Profile:
@@ -127,7 +127,7 @@ def _build(data: Any, path: Path) -> Profile:
         where = f"vocabularies.points[{i}]"
         kind = r.get(p, "kind", where, (str, type(None)))
         if kind is not None and kind not in kind_values:
-            raise ProfileError(f"{path}: «{where}.kind» = {kind!r} не входит в vocabularies.kinds")
+            raise ProfileError(f"{path}: «{where}.kind» = «{kind}» не входит в vocabularies.kinds")
         points.append(PointType(
             name=r.get(p, "name", where),
             kind=kind,
@@ -153,11 +153,11 @@ def _build(data: Any, path: Path) -> Profile:
         where = f"deadlines.{name}"
         until = r.get(d, "until", where, str, None)
         if until is not None and not re.fullmatch(r"\d{2}\.\d{2}", until):
-            raise ProfileError(f"{path}: «{where}.until» должен быть датой вида ДД.ММ, а не {until!r}")
+            raise ProfileError(f"{path}: «{where}.until» должен быть датой вида ДД.ММ, а не «{until}»")
         months = r.get(d, "months", where, int, None)
         after = r.get(d, "after", where, str, None)
         if after not in (None, *DEADLINE_AFTER):
-            raise ProfileError(f"{path}: «{where}.after» должен быть одним из: {', '.join(DEADLINE_AFTER)}, а не {after!r}")
+            raise ProfileError(f"{path}: «{where}.after» должен быть одним из: {', '.join(DEADLINE_AFTER)}, а не «{after}»")
         deadlines[name] = Deadline(days=r.get(d, "days", where, int, ... if until is None and months is None else None),
                                    clause=r.get(d, "clause", where),
                                    text=r.get(d, "text", where, str, ""), until=until, after=after, months=months)
@@ -172,18 +172,18 @@ def _build(data: Any, path: Path) -> Profile:
         seen.add(code)
         severity = r.get(rd, "severity", where)
         if severity not in SEVERITIES:
-            raise ProfileError(f"{path}: «{where}.severity» должен быть error или warning, а не {severity!r}")
+            raise ProfileError(f"{path}: «{where}.severity» должен быть error или warning, а не «{severity}»")
         params = {k: v for k, v in rd.items()
                   if k not in ("code", "check", "severity", "clause", "message", "summary")}
         for k in ("column", "point_column", "item_column"):
             if k in params and params[k] not in col_keys:
-                raise ProfileError(f"{path}: «{where}.{k}» = {params[k]!r}: нет такой графы в form.columns")
+                raise ProfileError(f"{path}: «{where}.{k}» = «{params[k]}»: нет такой графы в form.columns")
         for k in ("columns", "within"):
             for c in params.get(k, []):
                 if c not in col_keys:
-                    raise ProfileError(f"{path}: «{where}.{k}»: нет графы {c!r} в form.columns")
+                    raise ProfileError(f"{path}: «{where}.{k}»: нет графы «{c}» в form.columns")
         if "vocabulary" in params and params["vocabulary"] not in ("groups", "kinds", *extra_vocabularies):
-            raise ProfileError(f"{path}: «{where}.vocabulary» = {params['vocabulary']!r}: нет такого словаря "
+            raise ProfileError(f"{path}: «{where}.vocabulary» = «{params['vocabulary']}»: нет такого словаря "
                                f"в vocabularies")
         rules.append(Rule(
             code=code,

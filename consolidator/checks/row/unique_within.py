@@ -3,7 +3,9 @@
 empty `column` or `within` value get their own remark and are not compared.
 
 Parameters: column, within (a list of columns).
-Message fields: {first_row} (the Excel row of the first occurrence) and the `within` values.
+Message fields: {first_row} (the Excel row of the first occurrence), {first_number} (the profile's number
+column in that row, as the author numbered it: clerks count rows by № п/п; «—» when empty) and the
+`within` values.
 
 Example:
     - {code: UD-DUP, check: unique_within, column: point, within: [service], ...}
@@ -29,9 +31,13 @@ class UniqueWithin(RowCheck):
 
     def remark_fields(self, frame, failing, column, rule, profile):
         key = _keyframe(frame, rule)
-        first = frame["row"].groupby([key[c] for c in key.columns]).transform("first")
+        groups = [key[c] for c in key.columns]
+        first = frame["row"].groupby(groups).transform("first")
+        num = profile.number_column
+        numbers = frame[num].groupby(groups).transform("first") if num in frame else None
         within = rule.params["within"]
-        return [{"first_row": first.loc[i], **{k: frame.at[i, k] for k in within}} for i in failing]
+        return [{"first_row": first.loc[i], "first_number": (numbers.loc[i] if numbers is not None else "") or "—",
+                 **{k: frame.at[i, k] for k in within}} for i in failing]
 
 
 CHECK = UniqueWithin()
