@@ -118,8 +118,8 @@ def test_chunks_are_bounded(tmp_path, small_chunks):
     is held at once does not grow with the list."""
     batch = _batch(tmp_path)
     rows, _ = _rows(batch, 10)
-    widths = [1000] * len(batch.profile.keys)
-    chunks = list(order._table_rows(batch.profile, rows, widths))
+    table = order.ListTable([1000] * len(batch.profile.keys), "<w:tbl>", None)
+    chunks = list(order._table_rows(batch.profile, rows, table))
     assert [c.count(b"<w:tr>") for c in chunks] == [4, 4, 2]
 
     cells = order._Cells("<w:tc>")

@@ -114,15 +114,15 @@ def write_amendment_order(batch: Batch, current: list, path: Path) -> None:
     layout._page_number_header(appendix)
     width = layout._usable_width(appendix)
     genitive = layout._one_line(org["genitive"])
-    widths = None
+    table = None
     if anew:
-        layout._stamp(doc, org, width, ["ПРИЛОЖЕНИЕ", f"к приказу {genitive}",
+        above = layout._stamp(doc, org, width, ["ПРИЛОЖЕНИЕ", f"к приказу {genitive}",
                                         f"от {layout.DATE_BLANK} {layout.NUMBER_BLANK}", "",
                                         "«УТВЕРЖДЕН", f"приказом {genitive}",
                                         f"от {batch.edition.date:%d.%m.%Y} №\u00a0{batch.edition.number}»"])
-        layout._centred(doc, org["list_title"], bold=True, space_before=Pt(12), space_after=Pt(12))
+        above += layout._title(doc, org["list_title"], width)
         columns = {k: [r.cells.get(k, "") for r in current] for k in profile.keys}
-        widths = layout._list_table(doc, profile, width, columns)
+        table = layout._list_table(doc, profile, width, columns, layout._usable_height(appendix), above)
         layout._footnotes(doc, profile)
     else:
         layout._stamp(doc, org, width, ["УТВЕРЖДЕНЫ", f"приказом {genitive}",
@@ -149,11 +149,11 @@ def write_amendment_order(batch: Batch, current: list, path: Path) -> None:
     doc.save(package)
     data = package.getvalue()
     with atomic_path(path) as tmp:
-        if widths is None:
+        if table is None:
             tmp.write_bytes(data)
         else:
             write_streamed(data, tmp, "word/document.xml", layout._ROWS,
-                           lambda: layout._table_rows(profile, columns, widths))
+                           lambda: layout._table_rows(profile, columns, table))
 
 
 def _list_name(org: dict) -> str:

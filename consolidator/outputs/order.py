@@ -21,7 +21,7 @@ import re
 from datetime import date, datetime, timezone
 from itertools import chain, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Sequence
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
@@ -38,6 +38,8 @@ from lxml import etree
 from consolidator.model import Batch, Columns, as_columns, row_count
 from consolidator.ooxml.docx_stream import placeholder, write_streamed
 from consolidator.outputs.atomic import atomic_path
+from consolidator.outputs.order_pages import (BORDER_TWIPS, PAGE_MARGIN_TWIPS, PAGED_FROM_ROWS, Measure,
+                                              page_starts, row_heights)
 from consolidator.profile.schema import Profile, ProfileError
 
 if TYPE_CHECKING:
@@ -117,9 +119,9 @@ def write_order(batch: Batch, rows: pd.DataFrame | Columns, path: Path) -> None:
     _setup_section(appendix, landscape=True)
     appendix.different_first_page_header_footer = False
     _page_number_header(appendix)
-    _stamp(doc, org, _usable_width(appendix))
-    _centred(doc, org["list_title"], bold=True, space_before=Pt(12), space_after=Pt(12))
-    widths = _list_table(doc, profile, _usable_width(appendix), rows)
+    width = _usable_width(appendix)
+    above = _stamp(doc, org, width) + _title(doc, org["list_title"], width)
+    table = _list_table(doc, profile, width, rows, _usable_height(appendix), above)
     _footnotes(doc, profile)
 
     _properties(doc, batch, note)
@@ -127,7 +129,7 @@ def write_order(batch: Batch, rows: pd.DataFrame | Columns, path: Path) -> None:
     doc.save(package)
     with atomic_path(path) as tmp:
         write_streamed(package.getvalue(), tmp, "word/document.xml", _ROWS,
-                       lambda: _table_rows(profile, rows, widths))
+                       lambda: _table_rows(profile, rows, table))
 
 
 # --- values ---------------------------------------------------------------------------------------
@@ -293,6 +295,11 @@ def _setup_section(section, landscape: bool) -> None:
 def _usable_width(section) -> Twips:
     """The text width, rounded down to whole twips (so a right tab stop never passes the margin)."""
     return Twips(_twips(section.page_width - section.left_margin - section.right_margin))
+
+
+def _usable_height(section) -> int:
+    """The text height in twips (the page number sits in the top margin)."""
+    return _twips(section.page_height - section.top_margin - section.bottom_margin)
 
 
 def _twips(emu: int) -> int:
@@ -504,18 +511,29 @@ def _signature(doc, org: dict, width: int) -> None:
 
 # --- the appendix ---------------------------------------------------------------------------------
 
-def _stamp(doc, org: dict, width: int, lines: list[str] | None = None) -> None:
+def _stamp(doc, org: dict, width: int, lines: list[str] | None = None) -> int:
     """«УТВЕРЖДЕН» (or `lines`) at the top right: a block of STAMP_WIDTH at the right margin, lines
-    flush left."""
+    flush left. Returns its height in twips."""
     indent = max(0, width - STAMP_WIDTH)
     lines = lines or [
         "УТВЕРЖДЕН",
         f"приказом {_one_line(org['genitive'])}",
         f"от {DATE_BLANK} {NUMBER_BLANK}",
     ]
+    measure = Measure(BODY_PT)
+    height = 0
     for line in lines:
         p = _paragraph(doc, line, align=WD_ALIGN_PARAGRAPH.LEFT, indent=False)
         p.paragraph_format.left_indent = indent
+        height += measure.height(p.text, _twips(width - indent))
+    return height
+
+
+def _title(doc, text: str, width: int) -> int:
+    """The list's title, centred and bold, 12 pt apart from what is above and below; returns its
+    height in twips."""
+    p = _centred(doc, text, bold=True, space_before=Pt(12), space_after=Pt(12))
+    return Measure(BODY_PT, bold=True).height(p.text, _twips(width)) + 2 * 240
 
 
 def _column_widths(profile: Profile, width: int, rows: Columns | None = None) -> list[int]:
@@ -618,9 +636,19 @@ _CACHE_SIZE = 4096  # texts remembered per column (see _Cells)
 _ROW_OPEN, _ROW_CLOSE = "<w:tr><w:trPr><w:cantSplit/></w:trPr>", "</w:tr>"
 
 
-def _list_table(doc, profile: Profile, width: int, rows: Columns | None = None) -> list[int]:
+class ListTable(NamedTuple):
+    """The list's table as `_list_table` set it up, for `_table_rows`."""
+    widths: list[int]
+    opening: str  # the table's XML up to its first row of data: properties, grid, header rows
+    rooms: tuple[int, int] | None  # twips for rows on the first page and on the others (order_pages)
+
+
+def _list_table(doc, profile: Profile, width: int, rows: Columns | None = None, page_height: int | None = None,
+                above: int = 0) -> ListTable:
     """The consolidated list: the form's header row and the column-number row (both repeated on
-    every page), then the placeholder for the rows (`_table_rows`). Returns the column widths."""
+    every page), then the placeholder for the rows (`_table_rows`). With `page_height` (the section's
+    text height in twips; `above`: what the first page holds above the table), a long list is laid
+    out one table a page (order_pages)."""
     keys = profile.keys
     widths = _column_widths(profile, width, rows)
     table = doc.add_table(rows=0, cols=len(keys))
@@ -638,16 +666,34 @@ def _list_table(doc, profile: Profile, width: int, rows: Columns | None = None) 
         header_tr.format("".join(
             o + _run_xml(str(n)) + _CELL_CLOSE for n, o in enumerate(head_open, 1))),
     ]
+    opening = ("<w:tbl>" + _NS_DECLARATION.sub("", etree.tostring(tbl.tblPr, encoding=str))
+               + _NS_DECLARATION.sub("", etree.tostring(tbl.tblGrid, encoding=str)) + "".join(parts))
     fragment = parse_xml(f'<w:tbl {nsdecls("w")}>{"".join(parts)}</w:tbl>')
     tbl.extend(list(fragment))
     tbl.append(etree.Comment(placeholder(_ROWS)))
-    return widths
+    rooms = None
+    if page_height is not None:
+        measure = Measure(TABLE_PT)
+        headers = [[_one_line(profile.column(k).header)] for k in keys]
+        header = row_heights(headers, widths, measure)[0] + measure.line + BORDER_TWIPS
+        room = page_height - header - PAGE_MARGIN_TWIPS
+        rooms = (room - above, room - _PAGE_BREAK_TWIPS)
+    return ListTable(widths, opening, rooms)
 
 
-def _table_rows(profile: Profile, rows: pd.DataFrame | Columns, widths: list[int]) -> Iterator[bytes]:
+_NS_DECLARATION = re.compile(r' xmlns:\w+="[^"]*"')
+# Between two pages' tables: an empty paragraph one point high that begins the next page (two
+# tables without a paragraph between them would be read as one).
+_PAGE_BREAK = ('<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:before="0" w:after="0" w:line="20" '
+               'w:lineRule="exact"/><w:ind w:firstLine="0"/><w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>')
+_PAGE_BREAK_TWIPS = 20
+
+
+def _table_rows(profile: Profile, rows: pd.DataFrame | Columns, table: ListTable) -> Iterator[bytes]:
     """Every row of `rows` (one column per profile column key; a missing column is empty) as the
-    table's XML in UTF-8, in chunks of _CHUNK_ROWS rows: memory does not grow with the list."""
-    keys = profile.keys
+    table's XML in UTF-8, in chunks of _CHUNK_ROWS rows: memory does not grow with the list. A list
+    of PAGED_FROM_ROWS rows or more (with the table's page rooms) is one table a page."""
+    keys, widths = profile.keys, table.widths
     # Numbers and the closed-vocabulary column are centred, free text is flush left.
     # (the kind column only where it is a closed list: free text there is flush left).
     closed = any(r.check == "in_vocabulary" and r.column == profile.kind_column for r in profile.rules)
@@ -657,11 +703,36 @@ def _table_rows(profile: Profile, rows: pd.DataFrame | Columns, widths: list[int
     n = row_count(rows)
     columns = [(rows.get(k), _Cells(o)) for k, o in zip(keys, opens)]
     row_open, row_close = _ROW_OPEN.encode(), _ROW_CLOSE.encode()
+    starts = _page_starts(rows, n, keys, table) if table.rooms is not None and n >= PAGED_FROM_ROWS else []
+    between = ("</w:tbl>" + _PAGE_BREAK + table.opening).encode()
+    next_page = 0  # index into starts
     for start in range(0, n, _CHUNK_ROWS):
         stop = min(start + _CHUNK_ROWS, n)
         cells = [cache.convert(col[start:stop]) if col is not None
                  else [cache.empty] * (stop - start) for col, cache in columns]
-        yield b"".join(chain.from_iterable(zip(repeat(row_open), *cells, repeat(row_close))))
+        if next_page == len(starts) or starts[next_page] >= stop:
+            yield b"".join(chain.from_iterable(zip(repeat(row_open), *cells, repeat(row_close))))
+            continue
+        out = []
+        for i, row in enumerate(zip(*cells), start):
+            if next_page < len(starts) and starts[next_page] == i:
+                out.append(between)
+                next_page += 1
+            out.extend((row_open, *row, row_close))
+        yield b"".join(out)
+
+
+def _page_starts(rows: Columns, n: int, keys: Sequence[str], table: ListTable) -> list[int]:
+    """The rows that begin a new page's table (order_pages)."""
+    measure = Measure(TABLE_PT)
+    heights = [0] * n
+    for start in range(0, n, _CHUNK_ROWS):
+        stop = min(start + _CHUNK_ROWS, n)
+        texts = [[_text(v) for v in rows[k][start:stop]] if rows.get(k) is not None else [""] * (stop - start)
+                 for k in keys]
+        heights[start:stop] = row_heights(texts, table.widths, measure)
+    first, other = table.rooms
+    return page_starts(heights, first, other)
 
 
 class _Cells(dict):
