@@ -286,10 +286,14 @@ class Worksheet:
             self._rows = out
         return self._rows
 
-    def _row(self, r: int) -> tuple[_Row | None, int]:
-        """The row numbered r; or None and where it goes."""
+    def _row(self, r: int, after: int | None = None) -> tuple[_Row | None, int]:
+        """The row numbered r; or None and where it goes. `after`: where an earlier row (a lower r)
+        starts, so that rows looked up in order are found in one pass over the sheet, not one each."""
         # Excel, LibreOffice and the libraries write r first: one search finds the row.
-        hit = self.xml.find(b"<" + self.p + b'row r="%d"' % r, self.body, self.body_end)
+        tag = b"<" + self.p + b'row r="%d"' % r
+        hit = self.xml.find(tag, after, self.body_end) if after is not None else -1
+        if hit < 0:
+            hit = self.xml.find(tag, self.body, self.body_end)
         if hit >= 0:
             m = rx(rb"<<P>row\b[^>]*?(/?)>", self.p).match(self.xml, hit)
             if m.group(1):
@@ -337,8 +341,11 @@ class Worksheet:
         by_row: dict[int, list[int]] = {}
         for r, c in cells:
             by_row.setdefault(r, []).append(c)
+        after = None
         for r, cols in sorted(by_row.items()):
-            row, insert_at = self._row(r)
+            row, insert_at = self._row(r, after)
+            if row is not None:
+                after = row.start
             row_attrs = attrs(self.xml[row.start:row.open_end]) if row else {}
             if row_attrs.get(b"customFormat") in (b"1", b"true") and row_attrs.get(b"s", b"").isdigit():
                 shown = {c: int(row_attrs[b"s"]) for c in cols}
@@ -389,11 +396,16 @@ class Worksheet:
         self._apply(edits)
 
     def _apply(self, edits: list[tuple[int, int, int, bytes]]) -> None:
-        xml = self.xml
-        # From the end backwards; at one offset the replaced tag first, then what goes before it.
-        for start, end, _, new in sorted(edits, key=lambda e: (e[0], e[1] > e[0], e[2]), reverse=True):
-            xml = xml[:start] + new + xml[end:]
-        self._set(xml)
+        """Make every edit in one pass over the sheet (a copy of the sheet per edit cost seconds for a
+        large sheet with many remarks). At one offset, what is inserted there comes first, in its
+        order, then the tag replaced there."""
+        xml, out, pos = self.xml, [], 0
+        for start, end, _, new in sorted(edits, key=lambda e: (e[0], e[1] > e[0], e[2])):
+            out.append(xml[pos:start])
+            out.append(new)
+            pos = end
+        out.append(xml[pos:])
+        self._set(b"".join(out))
 
     def _expand_empty_data(self) -> None:
         if self.data_empty:
