@@ -48,7 +48,8 @@ def satisfaction_by_month(tally) -> bytes:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(WIDTH_CM / 2.54, HEIGHT_CM / 2.54))
     groups = tally.by_month
-    labels = [f"{month_label(g.label)}\n{g.answers} анк." for g in groups]
+    # The month over its year and the number of questionnaires: six months fit side by side.
+    labels = [month_label(g.label).replace(" ", "\n", 1) + f"\n{g.answers} анк." for g in groups]
     values = [g.satisfied.value or 0 for g in groups]
     colours = ["#" + SERIES_COLOURS[0] if g.reliable else _GREY for g in groups]
     bars = ax.bar(range(len(groups)), values, color=colours, width=0.6)

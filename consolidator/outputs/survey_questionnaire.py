@@ -42,7 +42,7 @@ def write_questionnaire(profile: Profile, path: Path) -> Path:
     _line(doc, "АНКЕТА", bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
     _line(doc, f"{survey.title}", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=2)
     _line(doc, "Уважаемый участник опроса! Пожалуйста, ответьте на вопросы анкеты: отметьте ответ знаком «✓» или "
-               "«✗» в квадрате, оценку — в клетке с баллом. Ваши ответы помогут министерству сделать информацию о "
+               "«✗» в квадрате, оценку — в клетке с баллом. Ваши ответы помогут ведомству сделать информацию о "
                "своей деятельности доступнее.", size=10, italic=True, after=4)
 
     by_block: dict[int, list] = {}

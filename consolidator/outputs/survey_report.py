@@ -66,14 +66,14 @@ def write_report(run, path: Path) -> Path:
 
     figures = _Figures(doc)
     for text in _introduction(run):
-        _paragraph(doc, text)
+        _para(doc, text)
     _satisfaction(doc, run, figures)
     _sources(doc, run, figures)
     _resources(doc, run, figures, width)
     _municipalities(doc, run)
     if run.approved is not None:
         _approved(doc, run)
-    _paragraph(doc, f"Подробные итоги (по муниципальным образованиям, по месяцам, все ответы на уточняющий "
+    _para(doc, f"Подробные итоги (по муниципальным образованиям, по месяцам, все ответы на уточняющий "
                     f"вопрос, решения по файлам) – в файле «{RESULTS_FILE}».")
     signer = {"signer_position": org.get("report_signer_position", ""),
               "signer_name": org.get("report_signer_name", "")}
@@ -131,7 +131,7 @@ def _introduction(run) -> list[str]:
 def _satisfaction(doc, run, figures: _Figures) -> None:
     tally = run.tally
     share = tally.overall.satisfied
-    _paragraph(doc, f"Доля внешних клиентов, скорее удовлетворенных доступностью, составом и качеством информации "
+    _para(doc, f"Доля внешних клиентов, скорее удовлетворенных доступностью, составом и качеством информации "
                     f"о деятельности министерства в целом, составила {percent_text(share.value)} (95-процентный "
                     f"доверительный интервал Уилсона – {interval_text(share.interval)}; на вопрос ответили "
                     f"{plural_ru(share.n, 'человек', 'человека', 'человек')}).")
@@ -139,7 +139,7 @@ def _satisfaction(doc, run, figures: _Figures) -> None:
     if months:
         parts = [f"{month_label(g.label)} – {percent_text(g.satisfied.value)}"
                  + ("" if g.reliable else f" (менее {tally.min_group} анкет, оценка ненадежна)") for g in months]
-        _paragraph(doc, f"По месяцам: {'; '.join(parts)} (рисунок {figures.next}).")
+        _para(doc, f"По месяцам: {'; '.join(parts)} (рисунок {figures.next}).")
         figures.add(survey_charts.satisfaction_by_month(tally), "Доля удовлетворенных информацией о деятельности "
                                                                   "министерства по месяцам")
 
@@ -155,7 +155,7 @@ def _sources(doc, run, figures: _Figures) -> None:
     ranked = sorted(tally.sources, key=lambda s: -(use[s[0]].share(often) or 0))
     parts = [f"{in_quotes(name)} – {percent_text(use[n].share(often))}" for n, name in ranked if use[n].n]
     least = max(tally.sources, key=lambda s: use[s[0]].share(never) or 0)
-    _paragraph(doc, f"Источниками информации о деятельности министерства постоянно пользуются (доля ответивших, "
+    _para(doc, f"Источниками информации о деятельности министерства постоянно пользуются (доля ответивших, "
                     f"вопрос ({survey.question(survey.tally.use).code})): {'; '.join(parts)}. Чаще всего вообще "
                     f"не пользуются источником {in_quotes(least[1])} ({percent_text(use[least[0]].share(never))}) "
                     f"(рисунок {figures.next}).")
@@ -167,10 +167,10 @@ def _resources(doc, run, figures: _Figures, width) -> None:
     survey = run.batch.profile.survey
     score_q = survey.question(survey.tally.score)
     low = score_q.open.low if score_q.open else ()
-    _paragraph(doc, f"Насколько просто найти нужную информацию на ресурсах министерства, респонденты оценили по "
+    _para(doc, f"Насколько просто найти нужную информацию на ресурсах министерства, респонденты оценили по "
                     f"шкале от {score_q.scale[0]} до {score_q.scale[1]} ({score_q.scale_text}; вопрос "
                     f"({score_q.code})). Итоги – в таблице 1 и на рисунке {figures.next}.", keep_next=True)
-    _paragraph(doc, "Таблица 1 – Оценка ресурсов министерства", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT,
+    _para(doc, "Таблица 1 – Оценка ресурсов министерства", indent=False, align=WD_ALIGN_PARAGRAPH.LEFT,
                size=CAPTION_PT, space_before=Pt(6), keep_next=True)
     headers = ("Ресурс", "Оценок", "Средняя оценка", "Медиана", f"Доля оценок {', '.join(map(str, low))}")
     rows = []
@@ -182,9 +182,9 @@ def _resources(doc, run, figures: _Figures, width) -> None:
     figures.add(survey_charts.mean_scores(tally), "Средняя оценка ресурсов министерства")
     below = tally.below_good()
     if not below:
-        _paragraph(doc, f"Средняя оценка каждого ресурса – не ниже {number_text(tally.good_mean, 0)} баллов.")
+        _para(doc, f"Средняя оценка каждого ресурса – не ниже {number_text(tally.good_mean, 0)} баллов.")
         return
-    _paragraph(doc, f"Средняя оценка ниже {number_text(tally.good_mean, 0)} баллов – у "
+    _para(doc, f"Средняя оценка ниже {number_text(tally.good_mean, 0)} баллов – у "
                     f"{plural_ru(len(below), 'ресурса', 'ресурсов', 'ресурсов')}:", keep_next=True)
     names = {s.number: s.name for s in survey.sources}
     for n in below:
@@ -195,7 +195,13 @@ def _resources(doc, run, figures: _Figures, width) -> None:
         common = [t for t, _ in Counter(a.text for a in answers if a.score in low).most_common(EXAMPLES)]
         if common:
             text += "; чаще всего: " + "; ".join(f"«{_text(t)}»" for t in common)
-        _paragraph(doc, _sentence(text))
+        _para(doc, _sentence(text))
+
+
+def _para(doc, text: str, **kw):
+    """A paragraph of the report's text, with the orders' no-break spaces («№ 1», «п. 11») and one before
+    a per cent sign (a share is not broken from its «%»)."""
+    return _paragraph(doc, _one_line(text).replace(" %", "\u00a0%"), **kw)
 
 
 def _sentence(text: str) -> str:
@@ -211,7 +217,7 @@ def _municipalities(doc, run) -> None:
         worst = sorted(reliable, key=lambda g: g.satisfied.value)[:3]
         parts = "; ".join(f"{g.label} – {percent_text(g.satisfied.value)} ({interval_text(g.satisfied.interval)})"
                           for g in worst)
-        _paragraph(doc, f"Наименьшая доля удовлетворенных среди муниципальных образований, где получено не менее "
+        _para(doc, f"Наименьшая доля удовлетворенных среди муниципальных образований, где получено не менее "
                         f"{plural_ru(tally.min_group, 'анкеты', 'анкет', 'анкет')}: {parts}.")
     if few or none:
         text = []
@@ -220,17 +226,17 @@ def _municipalities(doc, run) -> None:
                         f"по ним ненадежны (в итогах они показаны и отмечены)")
         if none:
             text.append(f"из {len(none)} муниципальных образований анкет нет")
-        _paragraph(doc, text[0][0].upper() + "; ".join(text)[1:] + ".")
+        _para(doc, text[0][0].upper() + "; ".join(text)[1:] + ".")
 
 
 def _approved(doc, run) -> None:
     missing = [item for item in run.sources if not item["points"]]
     clause = run.batch.profile.survey.approved_list.clause
     if not missing:
-        _paragraph(doc, f"Все источники информации опроса – точки взаимодействия утвержденного перечня ({clause}).")
+        _para(doc, f"Все источники информации опроса – точки взаимодействия утвержденного перечня ({clause}).")
         return
     names = "; ".join(in_quotes(item["source"]) for item in missing)
-    _paragraph(doc, f"Среди точек взаимодействия утвержденного перечня ({clause}: взаимодействие с внешними "
+    _para(doc, f"Среди точек взаимодействия утвержденного перечня ({clause}: взаимодействие с внешними "
                     f"клиентами осуществляется в утвержденных точках) не найдены источники опроса: {names}. "
                     f"Следует включить их в перечень или исключить из опроса.")
 
