@@ -67,6 +67,10 @@ def _patched(batch: Batch, f: FileResult, root: Path, src: Source, converted: st
     return rel
 
 
+# A text table longer than this is copied one line a row (its values not wrapped).
+WRAP_ROWS = 2000
+
+
 def _values_workbook(src: Source) -> Source:
     """An .xlsx holding the values (and merges) of a text table, each sheet under its own name, written by
     the streaming writer; a table row's cells wrap, with the row as high as its text."""
@@ -85,9 +89,13 @@ def _values_workbook(src: Source) -> Source:
                 widths = value_widths(grid)
                 # A lone title or footnote spills over the next cells; a table row wraps.
                 in_table = [sum(v not in ("", None) for v in row) > 1 for row in grid]
+                if len(grid) > WRAP_ROWS:
+                    # A long export stays one line a row, as it was: measuring the heights of its wrapped
+                    # rows cost more than the rest of the copy.
+                    in_table = [False] * len(grid)
                 # Heights measured column by column, each distinct text once (an export repeats its answers).
                 columns = [[row[c] if c < len(row) and table else "" for row, table in zip(grid, in_table)]
-                           for c in range(len(widths))]
+                           for c in range(len(widths))] if any(in_table) else []
                 heights = row_heights(columns, widths) if columns else [None] * len(grid)
                 with book.sheet(name, widths=widths) as ws:
                     for r, (row, table, height) in enumerate(zip(grid, in_table, heights), start=1):

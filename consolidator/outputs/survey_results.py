@@ -43,7 +43,8 @@ SHEET_LIST = "Перечень"
 SHEET_METHOD = "Как считалось"
 
 PERCENT, MEAN, MEDIAN, COUNT = "0.0%", "0.00", "0.0", "#,##0"
-UNRELIABLE = "мало анкет: ненадежно"
+UNRELIABLE = "мало анкет"  # fewer than min_group: the share and the means are not reliable
+FEW_SCORES = "мало оценок"
 NO_ANSWERS = "нет анкет"
 _GREY = "808080"
 # Chart colours, the same in the workbook and in the report's pictures (outputs.survey_charts).
@@ -315,7 +316,7 @@ def _summary(sheet: _Sheet, run) -> None:
         reliable = sc.n >= tally.min_group
         values = [survey.code(score_q, s), s.name, sc.n, sc.mean, sc.median,
                   *[sc.counts[k] for k in range(lo, hi + 1)], sc.low_share, len(tally.open_answers.get(s.number, [])),
-                  "" if reliable else (UNRELIABLE if sc.n else "нет оценок")]
+                  "" if reliable else (FEW_SCORES if sc.n else "нет оценок")]
         styles = ["text", "text", "count", "mean", "median", *["count"] * (hi - lo + 1), "percent", "count", "text"]
         sheet.table_row(values, styles, grey=not reliable)
     score_last = score_first + len(survey.sources)
@@ -397,43 +398,65 @@ def _series_titles(chart: BarChart, titles: Sequence[str]) -> None:
 # --- by municipality, by month ------------------------------------------------------------------------
 
 def _groups(sheet: _Sheet, run, groups: list, what: str, chart_title: str, horizontal: bool, labels=None) -> None:
+    """The tally by group, as «Итоги» gives it for all: the share satisfied, the use of every source, the
+    scores of every resource; three tables with the same rows, the chart of the share after them."""
     profile, tally = run.batch.profile, run.tally
     survey = profile.survey
-    score_q = survey.question(survey.tally.score)
-    widths = [30, 10, 13, 11, 11, 11, *[11] * len(survey.sources), 24]
-    sheet.widths_set(widths)
+    score_q, use_q = survey.question(survey.tally.score), survey.question(survey.tally.use)
+    satisfaction_code = survey.question(survey.tally.satisfaction).code
+    answers = list(next(iter(tally.overall.use.values())).counts) if tally.overall.use else []
+    low = score_q.open.low if score_q.open else ()
+    per_source = max(len(answers), 3)
+    sheet.widths_set([30, *[12] * (len(survey.sources) * per_source)])
     sheet.line(f"Итоги опроса {('по муниципальным образованиям' if horizontal else 'по месяцам')}", "title", 14, True)
     sheet.line(f"Период мониторинга: {run.window.text()}. Доля удовлетворенных — доля ответов «{survey.tally.satisfied}» "
-               f"на вопрос ({survey.question(survey.tally.satisfaction).code}) среди ответивших на него; интервал — "
-               f"95-процентный доверительный интервал Уилсона. Серым — меньше {tally.min_group} анкет: оценка "
-               f"ненадежна.", "sub")
-    sheet.line("Средняя оценка ресурсов (от 1 до 5): " + "; ".join(f"({survey.code(score_q, s)}) {s.name}"
-                                                                 for s in survey.sources) + ".", "sub")
+               f"на вопрос ({satisfaction_code}) среди ответивших на него; интервал — 95-процентный доверительный "
+               f"интервал Уилсона. Серым — меньше {tally.min_group} анкет: оценки ненадежны.", "sub")
     sheet.skip()
-    satisfaction_code = survey.question(survey.tally.satisfaction).code
-    head = [what, "Анкет", "Доля удовлетворенных", "Интервал: от", "до", f"Ответили на вопрос ({satisfaction_code})",
-            *[f"Средняя оценка ({survey.code(score_q, s)})" for s in survey.sources], "Надежность"]
-    first = sheet.header(head)
-    for g in groups:
-        share = g.satisfied
-        interval = share.interval or (None, None)
-        values = [labels(g.label) if labels else g.label, g.answers, share.value, interval[0], interval[1], share.n,
-                  *[g.scores[s.number].mean for s in survey.sources],
-                  "" if g.reliable else (UNRELIABLE if g.answers else NO_ANSWERS)]
-        styles = ["text", "count", "percent", "percent", "percent", "count", *["mean"] * len(survey.sources), "text"]
-        sheet.table_row(values, styles, grey=not g.reliable)
+    rows = [(labels(g.label) if labels else g.label, g) for g in groups]
+    total = ("Все учтенные анкеты", tally.overall)
+
+    def label_rows(values_of, styles: list[str]) -> None:
+        for label, g in rows:
+            sheet.table_row([label, *values_of(g)], ["text", *styles], grey=not g.reliable)
+        label, g = total
+        r = sheet.table_row([label, *values_of(g)], ["group"] * (len(styles) + 1))
+        for c, style in enumerate(styles, 2):
+            sheet.ws.cell(r, c).number_format = {"count": COUNT, "percent": PERCENT, "mean": MEAN,
+                                                 "median": MEDIAN}.get(style, "General")
+
+    # The share satisfied.
+    sheet.line(f"Удовлетворенность информацией в целом (вопрос ({satisfaction_code}))", "section", 12, True)
+    first = sheet.header([what, "Анкет", "Доля удовлетворенных", "Интервал: от", "до",
+                          f"Ответили на вопрос ({satisfaction_code})", "Надежность"])
+
+    def satisfaction(g):
+        interval = g.satisfied.interval or (None, None)
+        reliability = "" if g.reliable else (UNRELIABLE if g.answers else NO_ANSWERS)
+        return [g.answers, g.satisfied.value, interval[0], interval[1], g.satisfied.n, reliability]
+
+    label_rows(satisfaction, ["count", "percent", "percent", "percent", "count", "text"])
     last = first + len(groups)
-    total = tally.overall
-    interval = total.satisfied.interval or (None, None)
-    sheet.table_row(["Все учтенные анкеты", total.answers, total.satisfied.value, interval[0], interval[1],
-                     total.satisfied.n, *[total.scores[s.number].mean for s in survey.sources], ""],
-                    ["group", "group", "group", "group", "group", "group", *["group"] * len(survey.sources), "group"])
-    for c, fmt in ((2, COUNT), (3, PERCENT), (4, PERCENT), (5, PERCENT), (6, COUNT)):
-        sheet.ws.cell(sheet.row - 1, c).number_format = fmt
-    for c in range(7, 7 + len(survey.sources)):
-        sheet.ws.cell(sheet.row - 1, c).number_format = MEAN
     sheet.ws.freeze_panes = sheet.ws.cell(first + 1, 2)
-    sheet.ws.auto_filter.ref = f"A{first}:{get_column_letter(len(head))}{last}"
+    sheet.ws.auto_filter.ref = f"A{first}:G{last}"
+    sheet.skip()
+
+    # The use of every source: the share of each answer among those who answered.
+    sheet.line(f"Как часто пользуются источниками: доля ответивших (вопрос ({use_q.code}))", "section", 12, True)
+    _two_row_header(sheet, what, [f"({survey.code(use_q, s)}) {s.name}" for s in survey.sources],
+                    [_short_answer(a) for a in answers])
+    label_rows(lambda g: [g.use[s.number].share(a) for s in survey.sources for a in answers],
+               ["percent"] * (len(survey.sources) * len(answers)))
+    sheet.skip()
+
+    # The scores of every resource.
+    sheet.line(f"Оценки ресурсов от {score_q.scale[0]} до {score_q.scale[1]} (вопрос ({score_q.code}))", "section",
+               12, True)
+    _two_row_header(sheet, what, [f"({survey.code(score_q, s)}) {s.name}" for s in survey.sources],
+                    ["средняя", "медиана", f"доля оценок {_span(low)}"])
+    label_rows(lambda g: [v for s in survey.sources
+                          for v in (g.scores[s.number].mean, g.scores[s.number].median, g.scores[s.number].low_share)],
+               ["mean", "median", "percent"] * len(survey.sources))
     sheet.skip()
 
     chart = _chart("bar" if horizontal else "col", chart_title, None, percent_axis=True,
@@ -446,10 +469,36 @@ def _groups(sheet: _Sheet, run, groups: list, what: str, chart_title: str, horiz
     _grey_unreliable(chart, groups)
     _labels(chart, PERCENT)
     _colour(chart, SERIES_COLOURS)
-    if len(groups) > 12:  # a long table: its chart on a page of its own when printed
-        sheet.ws.row_breaks.append(Break(id=sheet.row))
+    sheet.ws.row_breaks.append(Break(id=sheet.row))  # the chart on a page of its own when printed
     sheet.ws.add_chart(chart, f"A{sheet.row + 2}")
     print_setup(sheet.ws, None, landscape=True)
+
+
+def _short_answer(answer: str) -> str:
+    """«постоянно» for «Пользуюсь постоянно»: the column is under its source already."""
+    words = answer.split()
+    return " ".join(words[1:]) if len(words) > 1 and words[0].lower().startswith("пользу") else answer
+
+
+def _two_row_header(sheet: _Sheet, what: str, groups: list[str], each: list[str]) -> int:
+    """A header of two rows: the first names each group of columns (merged over them), the second each
+    column; the row label spans both."""
+    r = sheet.row
+    sheet.st.put(r, 1, what, "header")
+    sheet.st.put(r + 1, 1, None, "header")
+    sheet.ws.merge_cells(start_row=r, start_column=1, end_row=r + 1, end_column=1)
+    c = 2
+    for name in groups:
+        for j, sub in enumerate(each):
+            sheet.st.put(r, c + j, name if j == 0 else None, "header")
+            sheet.st.put(r + 1, c + j, sub, "header")
+        sheet.ws.merge_cells(start_row=r, start_column=c, end_row=r, end_column=c + len(each) - 1)
+        c += len(each)
+    width = sum(sheet.widths[1:1 + len(each)]) if len(sheet.widths) > len(each) else 11 * len(each)
+    fit_row(sheet.ws, r, groups, [width] * len(groups), bold=True)
+    fit_row(sheet.ws, r + 1, each, sheet.widths[1:1 + len(each)], bold=True)
+    sheet.row += 2
+    return r
 
 
 # --- open answers, files, the approved list, the method ---------------------------------------------
@@ -561,7 +610,7 @@ def _method(sheet: _Sheet, run) -> None:
         "числе оценок — среднее двух серединных); ресурс без оценки в анкете в среднее не входит.",
         f"Группа (муниципальное образование, месяц), где меньше {tally.min_group} анкет, не скрывается, а "
         f"выделяется серым и отмечается «{UNRELIABLE}»: по столь малому числу ответов доля и средняя случайны. "
-        f"Так же отмечается ресурс, у которого меньше {tally.min_group} оценок.",
+        f"Так же («{FEW_SCORES}») отмечается ресурс, у которого меньше {tally.min_group} оценок.",
         "Месяц анкеты — по дате вопроса (13). Все месяцы периода мониторинга показаны, в том числе без анкет.",
     ]
     for n, text in enumerate(notes, 1):
