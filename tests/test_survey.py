@@ -328,13 +328,13 @@ def test_the_questionnaire_has_every_code(tmp_path):
 
 def test_survey_commands(tmp_path):
     runner = CliRunner()
-    res = runner.invoke(main, ["survey", "template", "--out", str(tmp_path / "бланк.xlsx")])
+    res = runner.invoke(main, ["survey", "template", "--out", str(tmp_path / "бланк.xlsx"), "--rows", "5"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "бланк.xlsx").exists() and (tmp_path / "Анкета опроса.docx").exists()
     inbox = tmp_path / "ответы"
     make_answers(inbox / "a.xlsx", PROFILE, respondents(12, seed=5))
     res = runner.invoke(main, ["survey", "run", str(inbox), "--out", str(tmp_path / "out"), "--period", "2025-01..2025-03",
-                               "--date", "2025-04-02"])
+                               "--date", "2025-04-02", "--jobs", "1"])
     assert res.exit_code == 0, res.output
     assert "Доля удовлетворенных:" in res.output and "Уилсона" in res.output
     for args, message in [
