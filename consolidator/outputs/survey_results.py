@@ -591,11 +591,12 @@ def _approved(sheet: _Sheet, run) -> None:
     for remark in run.list_remarks:
         sheet.skip()
         sheet.line(remark.message, "key", 11, True)
+    print_setup(sheet.ws, None, landscape=True)
 
 
 def _method(sheet: _Sheet, run) -> None:
     tally = run.tally
-    sheet.widths_set([120])
+    sheet.widths_set([110])
     sheet.line("Как считались итоги", "title", 14, True)
     notes = [
         "Учитываются анкеты из файлов ответов, кроме строк с ошибками (их перечень — в копиях файлов с "
@@ -615,3 +616,4 @@ def _method(sheet: _Sheet, run) -> None:
     ]
     for n, text in enumerate(notes, 1):
         sheet.line(f"{n}. {text}", "para")
+    print_setup(sheet.ws, None, landscape=True)
