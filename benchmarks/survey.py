@@ -4,10 +4,11 @@
 
 Writes `--answers` questionnaires over the first half of 2025 into `--files` files, with a fixed seed,
 as the ministry gets them: most from the feedback platform, as CSV exports (the platform checks its
-form: one answer in 2 000 is a tester's or dated before the period; 3 % of the open answers asked
-for are skipped), the rest entered from paper questionnaires into two workbooks (one questionnaire in
-a hundred with an error, 10 % of the open answers skipped). With --stress every file gets the paper
-rate of errors and of skipped open answers: every file is returned, with thousands of remarks.
+own form: no answer is wrong, but the last export runs a few days past the period, and 3 % of the open
+answers asked for are skipped), the rest entered from paper questionnaires into two workbooks (one
+questionnaire in a hundred with an error, 10 % of the open answers skipped). With --stress every file
+gets the paper rate of errors and of skipped open answers: every file is returned, with thousands of
+remarks.
 Then runs the command in a fresh process (interpreter start included), timed from outside (wall and
 CPU of the process and its workers), and once more in this process for the stages (`Batch.timings`).
 Prints the figures; with --json, writes them there too.
@@ -40,11 +41,13 @@ USE = ["Пользуюсь постоянно", "Пользуюсь время �
 OPEN = ["Не нашел сроки приема заявок", "Сложная навигация", "Нет информации о грантах", "Публикаций почти нет"]
 
 
-def answers(rng: random.Random, n: int, errors: float, skipped: float) -> list[list]:
+def answers(rng: random.Random, n: int, errors: float, skipped: float, late: float = 0.0) -> list[list]:
     start = datetime(2025, 1, 1, 8)
     rows = []
     for i in range(n):
         when = start + timedelta(minutes=rng.randrange(180 * 24 * 60))
+        if rng.random() < late:
+            when = datetime(2025, 7, rng.randint(1, 4), 10)  # past the period: an error, the row left out
         row = ["Министерство экономического развития Новосибирской области", rng.choice(PLACES), when,
                rng.choice(["Скорее удовлетворен", "Скорее не удовлетворен", "1"])]
         row += [rng.choice(USE) for _ in range(4)]
@@ -79,8 +82,9 @@ def generate(work: Path, total: int, files: int, stress: bool = False, seed: int
         per_file[paper + j] = rest // exports + (1 if j < rest % exports else 0)
     for i, n in enumerate(per_file):
         is_paper = i < paper
-        errors, skipped = (0.01, 0.10) if is_paper or stress else (0.0005, 0.03)
-        rows = [[dict(zip(base, r))[k] for k in order] for r in answers(rng, n, errors, skipped)]
+        errors, skipped = (0.01, 0.10) if is_paper or stress else (0.0, 0.03)
+        late = 0.003 if i == files - 1 and not stress else 0.0
+        rows = [[dict(zip(base, r))[k] for k in order] for r in answers(rng, n, errors, skipped, late)]
         headers = [c.header for c in profile.columns]
         if not is_paper:
             path = inbox / "Платформа обратной связи" / f"выгрузка {i + 1 - paper}.csv"

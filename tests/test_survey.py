@@ -390,3 +390,16 @@ def test_help_and_rules_of_the_survey_import_no_heavy_library():
             "print(sorted(m for m in ('pandas', 'pandera', 'openpyxl', 'docx', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_a_questionnaire_in_two_files_is_named_in_the_second(tmp_path):
+    rows = respondents(2, seed=9)
+    inbox = tmp_path / "ответы"
+    make_answers(inbox / "a" / "январь.xlsx", PROFILE, rows)
+    make_answers(inbox / "b" / "январь исправленный.xlsx", PROFILE, [rows[1]])
+    result = check(SurveySettings(PROFILE, inbox, tmp_path / "out", date(2025, 4, 2)))
+    first, second = result.batch.files
+    assert first.remarks == [] or all(r.code != "ECON-DUP" for r in first.remarks)
+    (dup,) = [r for r in second.remarks if r.code == "ECON-DUP"]
+    assert dup.severity == "warning" and "файла «a/январь.xlsx»" in dup.message
+    assert f"строке {FIRST_DATA_ROW + 1}" in dup.message and second.verdict == "accepted"
