@@ -151,31 +151,46 @@ def render_sheet(sheet: NewSheet, styles: Styles, selected: bool = True) -> byte
     rows, last_col, formats = [], len(sheet.widths), {}
     letters: list[str] = []
     # A cell's XML after its reference, by value and style: a long sheet repeats its values (a
-    # municipality, a file, a score), and each is escaped once.
-    tails: dict[tuple, str] = {}
+    # municipality, a file, a score), and each is escaped once. Texts, the usual cells, are looked up
+    # by (text, style); other values by their type too (1, 1.0 and True are equal keys).
+    texts: dict[tuple, str] = {}
+    others: dict[tuple, str] = {}
+
+    def tail_of(value: object, style: Style) -> str:
+        s = formats.get(id(style))
+        if s is None:
+            s = formats[id(style)] = styles.cell_format(style)
+        number = _number(value)
+        if number is not None:
+            return f'" s="{s}"><v>{number}</v></c>'
+        if value is None or value == "":
+            return f'" s="{s}"/>'
+        return f'" s="{s}" t="inlineStr"><is><t xml:space="preserve">{esc(cell_text(value))}</t></is></c>'
+
     for r in sorted(set(sheet.cells) | set(sheet.heights)):
         height = sheet.heights.get(r)
         out = [f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">']
-        for c, value, style in sorted(sheet.cells.get(r, ()), key=lambda x: x[0]):
-            if c > len(letters):
-                letters.extend(column_letters(n) for n in range(len(letters) + 1, c + 1))
-                last_col = max(last_col, c)
-            key = (type(value), value, id(style)) if isinstance(value, (str, int, float)) else None
-            tail = tails.get(key) if key is not None else None
-            if tail is None:
-                s = formats.get(id(style))
-                if s is None:
-                    s = formats[id(style)] = styles.cell_format(style)
-                number = _number(value)
-                if number is not None:
-                    tail = f'" s="{s}"><v>{number}</v></c>'
-                elif value is None or value == "":
-                    tail = f'" s="{s}"/>'
-                else:
-                    tail = f'" s="{s}" t="inlineStr"><is><t xml:space="preserve">{esc(cell_text(value))}</t></is></c>'
-                if key is not None:
-                    tails[key] = tail
-            out.append(f'<c r="{letters[c - 1]}{r}{tail}')
+        cells = sheet.cells.get(r, ())
+        if any(cells[i][0] >= cells[i + 1][0] for i in range(len(cells) - 1)):
+            cells = sorted(cells, key=lambda x: x[0])
+        if cells and cells[-1][0] > len(letters):
+            letters.extend(column_letters(n) for n in range(len(letters) + 1, cells[-1][0] + 1))
+            last_col = max(last_col, cells[-1][0])
+        ref = str(r)
+        for c, value, style in cells:
+            if type(value) is str:
+                key = (value, id(style))
+                tail = texts.get(key)
+                if tail is None:
+                    tail = texts[key] = tail_of(value, style)
+            elif isinstance(value, (int, float)) or value is None:
+                key = (type(value), value, id(style))
+                tail = others.get(key)
+                if tail is None:
+                    tail = others[key] = tail_of(value, style)
+            else:
+                tail = tail_of(value, style)
+            out.append(f'<c r="{letters[c - 1]}{ref}{tail}')
         out.append("</row>")
         rows.append("".join(out))
     last_row = max(list(sheet.cells) + list(sheet.heights) + [1])
