@@ -44,6 +44,7 @@ from consolidator.speed.side import EarlyProcess
 # python-docx are imported only to write them.
 RESULTS = "Итоги опроса.xlsx"
 MONITORING = "Мониторинг удовлетворенности.docx"
+QUOTED = 3  # outputs.survey_report.EXAMPLES: the open answers the report quotes for a resource
 REPORT = "report.json"
 # Answers come as workbooks, and as CSV exports of the feedback platform.
 ALSO_READ = (".csv",)
@@ -148,6 +149,10 @@ class SurveyRun:
     list_remarks: list[Remark] = field(default_factory=list)
     results: dict | None = None
     monitoring: dict | None = None
+    # Set on the copy sent to the second process, which gets no open answers (there may be a hundred
+    # thousand): how many each resource got, and the ones the report quotes.
+    open_counts: dict[int, int] | None = None
+    open_common: dict[int, list[str]] | None = None
 
     @property
     def answers(self) -> int:
@@ -204,8 +209,14 @@ def _write(result: SurveyRun, settings: SurveySettings, ui: Ui, side: EarlyProce
         monitoring = settings.out / MONITORING
         pending = None
         if side is not None:
-            # The report needs the files and the tally, not the frame of answers.
-            light = dataclasses.replace(result, batch=dataclasses.replace(batch, data=None))
+            # The report needs the files and the tally, not the frame of answers nor every open answer.
+            tally_ = result.tally
+            low = batch.profile.survey.question(batch.profile.survey.tally.score)
+            low = low.open.low if low.open else ()
+            light = dataclasses.replace(
+                result, batch=dataclasses.replace(batch, data=None),
+                tally=dataclasses.replace(tally_, open_answers={}), open_counts=tally_.open_counts(),
+                open_common={n: tally_.common_open(n, low, QUOTED) for n in tally_.below_good()})
             pending = side.submit("consolidator.outputs.survey_report:write_report", light, monitoring)
         with _phase(batch, "results"):
             from consolidator.outputs.survey_results import write_results

@@ -403,3 +403,11 @@ def test_a_questionnaire_in_two_files_is_named_in_the_second(tmp_path):
     (dup,) = [r for r in second.remarks if r.code == "ECON-DUP"]
     assert dup.severity == "warning" and "файла «a/январь.xlsx»" in dup.message
     assert f"строке {FIRST_DATA_ROW + 1}" in dup.message and second.verdict == "accepted"
+
+
+def test_names_the_job_keeps_for_its_outputs_are_theirs():
+    from consolidator import survey
+    from consolidator.outputs import survey_report, survey_results
+
+    assert survey.RESULTS == survey_results.FILE_NAME and survey.MONITORING == survey_report.FILE_NAME
+    assert survey.QUOTED == survey_report.EXAMPLES

@@ -11,7 +11,6 @@ justified text with a 1.25 cm indent, page numbers from the second page), built 
 from __future__ import annotations
 
 import io
-from collections import Counter
 from pathlib import Path
 
 from docx import Document
@@ -187,12 +186,12 @@ def _resources(doc, run, figures: _Figures, width) -> None:
     _para(doc, f"Средняя оценка ниже {number_text(tally.good_mean, 0)} баллов – у "
                     f"{plural_ru(len(below), 'ресурса', 'ресурсов', 'ресурсов')}:", keep_next=True)
     names = {s.number: s.name for s in survey.sources}
+    counts = getattr(run, "open_counts", None) or tally.open_counts()
     for n in below:
         sc = tally.overall.scores[n]
-        answers = tally.open_answers.get(n, [])
         text = (f"– {in_quotes(names[n])}: средняя оценка {number_text(sc.mean)}, доля оценок {', '.join(map(str, low))} – "
-                f"{percent_text(sc.low_share)}, ответов на уточняющий вопрос – {len(answers)}")
-        common = [t for t, _ in Counter(a.text for a in answers if a.score in low).most_common(EXAMPLES)]
+                f"{percent_text(sc.low_share)}, ответов на уточняющий вопрос – {counts.get(n, 0)}")
+        common = (getattr(run, "open_common", None) or {}).get(n) or tally.common_open(n, low, EXAMPLES)
         if common:
             text += "; чаще всего: " + "; ".join(f"«{_text(t)}»" for t in common)
         _para(doc, _sentence(text))

@@ -122,6 +122,18 @@ class Tally:
     good_mean: float
     sources: list[tuple[int, str]] = field(default_factory=list)  # (number, name)
 
+    def open_counts(self) -> dict[int, int]:
+        """How many open answers each resource got."""
+        return {n: len(items) for n, items in self.open_answers.items()}
+
+    def common_open(self, number: int, scores: tuple[int, ...], most: int) -> list[str]:
+        """The `most` open answers given most often about a resource after one of `scores`."""
+        counts: dict[str, int] = {}
+        for a in self.open_answers.get(number, ()):
+            if a.score in scores:
+                counts[a.text] = counts.get(a.text, 0) + 1
+        return [text for text, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:most]]
+
     def below_good(self) -> list[int]:
         """Sources whose mean score is below the profile's `good_mean`, lowest first."""
         low = [(s.mean, n) for n, s in self.overall.scores.items() if s.mean is not None and s.mean < self.good_mean]
