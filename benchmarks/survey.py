@@ -9,9 +9,10 @@ answers asked for are skipped), the rest entered from paper questionnaires into 
 questionnaire in a hundred with an error, 10 % of the open answers skipped). With --stress every file
 gets the paper rate of errors and of skipped open answers: every file is returned, with thousands of
 remarks.
-Then runs the command in a fresh process (interpreter start included), timed from outside (wall and
-CPU of the process and its workers), and once more in this process for the stages (`Batch.timings`).
-Prints the figures; with --json, writes them there too.
+Then runs the command `--repeat` times, each in a fresh process (interpreter start included), timed
+from outside (wall and CPU of the process and its workers; the machine's load average beside each,
+since a shared machine's other work shows in the wall time), and once more in this process for the
+stages (`Batch.timings`). Prints the figures (median and best); with --json, writes them there too.
 
 Run it with the interpreter of an environment that has only the package installed (`pip install .`),
 as a user's has.
@@ -112,6 +113,8 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=10)
     parser.add_argument("--work", type=Path, default=None, help="Where to write the answers and results.")
     parser.add_argument("--stress", action="store_true", help="Every file with the paper rate of errors.")
+    parser.add_argument("--repeat", type=int, default=3, help="How many times the command is run.")
+    parser.add_argument("--jobs", type=int, default=None, help="The command's --jobs (default: its own).")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="survey_bench_"))
@@ -122,12 +125,21 @@ def main() -> int:
     out = work / "результаты"
     command = [sys.executable, "-m", "consolidator", "survey", "run", str(inbox), "--out", str(out),
                "--period", "2025-01..2025-06", "--date", "2025-07-07"]
-    started, before = time.perf_counter(), os.times()
-    done = subprocess.run(command, capture_output=True, text=True)
-    wall, after = time.perf_counter() - started, os.times()
-    cpu = (after.children_user + after.children_system) - (before.children_user + before.children_system)
-    if done.returncode not in (0, 1):  # 1: files with errors returned, as generated
-        sys.exit(f"the command failed with exit code {done.returncode}:\n{done.stderr}")
+    if args.jobs:
+        command += ["--jobs", str(args.jobs)]
+    runs = []
+    for _ in range(max(1, args.repeat)):
+        started, before = time.perf_counter(), os.times()
+        done = subprocess.run(command, capture_output=True, text=True)
+        wall, after = time.perf_counter() - started, os.times()
+        if done.returncode not in (0, 1):  # 1: files with errors returned, as generated
+            sys.exit(f"the command failed with exit code {done.returncode}:\n{done.stderr}")
+        cpu = (after.children_user + after.children_system) - (before.children_user + before.children_system)
+        runs.append({"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "load_average": round(os.getloadavg()[0], 2)})
+        print(f"  запуск: {wall:.1f} с, процессор {cpu:.1f} с, средняя загрузка машины {os.getloadavg()[0]:.1f}")
+    walls = sorted(r["wall_s"] for r in runs)
+    wall, best = walls[len(walls) // 2], walls[0]
+    cpu = sorted(r["cpu_s"] for r in runs)[len(runs) // 2]
 
     from consolidator.survey import SurveySettings, run_survey
 
@@ -139,14 +151,14 @@ def main() -> int:
     figures = {"answers": args.answers, "files": args.files, "stress": args.stress, "counted": result.counted_total,
                "remarks": sum(len(f.remarks) for f in result.batch.files),
                "returned": sum(f.verdict == "returned" for f in result.batch.files),
-               "command_s": round(wall, 2), "command_cpu_s": round(cpu, 2), "in_process_s": round(in_process, 2),
-               "stages_s": stages, "load_average": os.getloadavg()[0],
+               "command_median_s": wall, "command_best_s": best, "command_cpu_median_s": cpu, "runs": runs,
+               "in_process_s": round(in_process, 2), "stages_s": stages,
                "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} ядер, Python "
                           f"{platform.python_version()}"}
-    print(f"consolidator survey run: {wall:.1f} с (отдельный процесс, с запуском Python; процессор — {cpu:.1f} с); "
-          f"в этом процессе {in_process:.1f} с; учтено анкет: {result.counted_total} из {args.answers}; "
-          f"замечаний: {figures['remarks']}, файлов возвращено: {figures['returned']}; средняя загрузка машины: "
-          f"{figures['load_average']:.1f}.")
+    print(f"consolidator survey run: медиана {wall:.1f} с, лучший {best:.1f} с из {len(runs)} (отдельный процесс, с "
+          f"запуском Python; процессор — {cpu:.1f} с); в этом процессе {in_process:.1f} с; учтено анкет: "
+          f"{result.counted_total} из {args.answers}; замечаний: {figures['remarks']}, файлов возвращено: "
+          f"{figures['returned']}.")
     print("Этапы, с: " + "; ".join(f"{k} {v}" for k, v in stages.items()))
     if args.json:
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
