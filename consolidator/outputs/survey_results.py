@@ -477,7 +477,8 @@ def _groups(sheet: _Sheet, run, groups: list, what: str, chart_title: str, horiz
 def _short_answer(answer: str) -> str:
     """«постоянно» for «Пользуюсь постоянно»: the column is under its source already."""
     words = answer.split()
-    return " ".join(words[1:]) if len(words) > 1 and words[0].lower().startswith("пользу") else answer
+    short = " ".join(words[1:]) if len(words) > 1 and words[0].lower().startswith("пользу") else answer
+    return short[:1].lower() + short[1:]
 
 
 def _two_row_header(sheet: _Sheet, what: str, groups: list[str], each: list[str]) -> int:
