@@ -348,8 +348,8 @@ def _summary(sheet: _Sheet, run) -> None:
     sheet.skip()
 
     # The charts, below the tables, two a row, on a page of their own when printed.
-    anchor = sheet.row
-    sheet.ws.row_breaks.append(Break(id=anchor - 1))
+    sheet.ws.row_breaks.append(Break(id=sheet.row))
+    anchor = sheet.row + 2  # a row below the break: no edge of a chart is printed above it
     sheet.ws.add_chart(satisfaction_chart, f"A{anchor}")
     sheet.ws.add_chart(use_chart, f"F{anchor}")
     sheet.ws.add_chart(mean_chart, f"A{anchor + 22}")
