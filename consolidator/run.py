@@ -125,6 +125,9 @@ class Settings:
             raise SettingsError(f"Дата направления замечаний {sent:%d.%m.%Y} раньше даты проверки {run_date:%d.%m.%Y}.")
         if registry is not None and not registry.is_file():
             raise SettingsError(f"Файл реестра процессов «{registry}» не найден.")
+        if chosen is not None and chosen.survey is not None:
+            raise SettingsError(f"Профиль «{chosen.key}» описывает опрос удовлетворенности, а не перечень точек "
+                                f"взаимодействия: ответы опроса проверяет команда consolidator survey run.")
         return cls(chosen if profile else None, inbox, out, run_date, org=org, journal=journal,
                    subdivisions=expected, calendar=days, limits=Limits.from_env(max_unpacked_mb), jobs=jobs, sent=sent,
                    registry=registry)
@@ -640,7 +643,8 @@ class _ReturnedCopies:
     earlier run of a file that is now accepted do not linger. A large batch's copies are started
     in the pool at once and collected by finish()."""
 
-    def __init__(self, batch: Batch, progress: Progress, emails: dict[str, str | None], jobs: int | None = None):
+    def __init__(self, batch: Batch, progress: Progress, emails: dict[str, str | None], jobs: int | None = None,
+                 min_parallel: int = MIN_PARALLEL):
         self.batch = batch
         self.final = batch.out / RETURNED_DIR
         self.staging = batch.out / f".{RETURNED_DIR}.new"
@@ -650,7 +654,7 @@ class _ReturnedCopies:
         # Workers need the profile, date and limits, not every file's rows.
         ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), self.staging)
         items = [(f, emails.get(f.subdivision)) for f in self.returned]
-        self.started = Started(_return_one, items, ctx, jobs)
+        self.started = Started(_return_one, items, ctx, jobs, min_parallel)
 
     def cancel(self) -> None:
         self.started.cancel()

@@ -17,7 +17,7 @@ from consolidator.cli.click_ru import install as _russian_click
 # Before the commands are declared: click looks some of its texts up as their options are made.
 _russian_click()
 
-from consolidator.cli import approve, profiles, rules, run, status, template  # noqa: E402
+from consolidator.cli import approve, profiles, rules, run, status, survey, template  # noqa: E402
 from consolidator.cli.common import EXIT_OK, EXIT_RETURNED, EXIT_USAGE, UsageError, forget_profiles  # noqa: E402
 
 __all__ = ["EXIT_OK", "EXIT_RETURNED", "EXIT_USAGE", "UsageError", "entry", "main"]
@@ -39,7 +39,7 @@ def main() -> None:
     forget_profiles()
 
 
-for _module in (run, approve, status, rules, template, profiles):
+for _module in (run, approve, status, rules, template, survey, profiles):
     main.add_command(_module.command)
 
 

@@ -28,5 +28,8 @@ def command(file: Path, profile_name: str, subdivision: str | None, rows: int) -
     if file.suffix.lower() != ".xlsx":
         raise UsageError(f"Бланк записывается в формате .xlsx: укажите имя файла с расширением .xlsx, а не «{file.name}».")
     chosen = profile(profile_name)
+    if chosen.survey is not None:
+        raise UsageError(f"Профиль «{chosen.key}» описывает опрос удовлетворенности: бланк для ввода ответов и "
+                         f"анкету пишет команда consolidator survey template --profile {chosen.key}.")
     write_template(chosen, file, subdivision=subdivision, rows=rows)
     click.echo(f"Бланк формы записан: {file} (профиль {chosen.key}, строк для заполнения: {rows}).")

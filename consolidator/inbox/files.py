@@ -27,7 +27,9 @@ def discover(inbox: Path) -> list[FileResult]:
     return found
 
 
-def skip_reason(f: FileResult, inbox: Path) -> str | None:
+def skip_reason(f: FileResult, inbox: Path, also: tuple[str, ...] = ()) -> str | None:
+    """Why the file is not to be read, or None. `also`: further suffixes to read (a survey's answers
+    come as CSV exports too)."""
     name = f.source.name
     if f.source.is_symlink():
         target = f.source.resolve()
@@ -45,7 +47,8 @@ def skip_reason(f: FileResult, inbox: Path) -> str | None:
         return "Это не обычный файл (устройство или канал): такие файлы не открываются."
     if name.startswith("~$"):
         return "Служебный файл блокировки Excel (~$…), создается при открытии книги; это не перечень."
-    if f.source.suffix.lower() not in WORKBOOK_SUFFIXES:
+    if f.source.suffix.lower() not in WORKBOOK_SUFFIXES | set(also):
         ext = f.source.suffix or "без расширения"
-        return f"Файл {ext} не является книгой Excel или OpenDocument (.xlsx, .xlsm, .xls, .xlsb, .ods)."
+        return (f"Файл {ext} не является книгой Excel или OpenDocument (.xlsx, .xlsm, .xls, .xlsb, .ods"
+                + "".join(f", {s}" for s in also) + ").")
     return None

@@ -69,6 +69,10 @@ class NewSheet:
     def set(self, row: int, col: int, value: object, style: Style) -> None:
         self.cells.setdefault(row, []).append((col, value, style))
 
+    def set_row(self, row: int, values, styles) -> None:
+        """A whole row from column A, a style per value: the way to fill a long sheet."""
+        self.cells[row] = list(zip(range(1, len(values) + 1), values, styles))
+
 
 _MERGE_CELL = (rb'<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["\']\$?([A-Z]{1,3}\$?\d+):\$?([A-Z]{1,3}\$?\d+)["\']')
 
@@ -140,27 +144,53 @@ def _number(value: object) -> str | None:
     return str(value) if isinstance(value, int) else repr(value)
 
 
-def render_sheet(sheet: NewSheet, styles: Styles) -> bytes:
+def render_sheet(sheet: NewSheet, styles: Styles, selected: bool = True) -> bytes:
     """The new sheet's XML: inline strings (a text starting with "=" stays text), merges, widths,
-    heights, internal links, frozen header, print setup, selected tab."""
+    heights, internal links, frozen header, print setup, the tab selected (unless `selected` is False:
+    a sheet added after the others)."""
     rows, last_col, formats = [], len(sheet.widths), {}
+    letters: list[str] = []
+    # A cell's XML after its reference, by value and style: a long sheet repeats its values (a
+    # municipality, a file, a score), and each is escaped once. Texts, the usual cells, are looked up
+    # by (text, style); other values by their type too (1, 1.0 and True are equal keys).
+    texts: dict[tuple, str] = {}
+    others: dict[tuple, str] = {}
+
+    def tail_of(value: object, style: Style) -> str:
+        s = formats.get(id(style))
+        if s is None:
+            s = formats[id(style)] = styles.cell_format(style)
+        number = _number(value)
+        if number is not None:
+            return f'" s="{s}"><v>{number}</v></c>'
+        if value is None or value == "":
+            return f'" s="{s}"/>'
+        return f'" s="{s}" t="inlineStr"><is><t xml:space="preserve">{esc(cell_text(value))}</t></is></c>'
+
     for r in sorted(set(sheet.cells) | set(sheet.heights)):
         height = sheet.heights.get(r)
         out = [f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">']
-        for c, value, style in sorted(sheet.cells.get(r, ()), key=lambda x: x[0]):
-            last_col = max(last_col, c)
-            s = formats.get(id(style))
-            if s is None:
-                s = formats[id(style)] = styles.cell_format(style)
-            ref = f"{column_letters(c)}{r}"
-            number = _number(value)
-            if number is not None:
-                out.append(f'<c r="{ref}" s="{s}"><v>{number}</v></c>')
-            elif value is None or value == "":
-                out.append(f'<c r="{ref}" s="{s}"/>')
+        cells = sheet.cells.get(r, ())
+        if any(cells[i][0] >= cells[i + 1][0] for i in range(len(cells) - 1)):
+            cells = sorted(cells, key=lambda x: x[0])
+        if cells and cells[-1][0] > len(letters):
+            letters.extend(column_letters(n) for n in range(len(letters) + 1, cells[-1][0] + 1))
+            last_col = max(last_col, cells[-1][0])
+        ref = str(r)
+        for c, value, style in cells:
+            if type(value) is str:
+                key = (value, id(style))
+                tail = texts.get(key)
+                if tail is None:
+                    tail = texts[key] = tail_of(value, style)
+            elif isinstance(value, (int, float)) or value is None:
+                key = (type(value), value, id(style))
+                tail = others.get(key)
+                if tail is None:
+                    tail = others[key] = tail_of(value, style)
             else:
-                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{esc(cell_text(value))}'
-                           f"</t></is></c>")
+                tail = tail_of(value, style)
+            out.append(f'<c r="{letters[c - 1]}{ref}{tail}')
         out.append("</row>")
         rows.append("".join(out))
     last_row = max(list(sheet.cells) + list(sheet.heights) + [1])
@@ -169,7 +199,7 @@ def render_sheet(sheet: NewSheet, styles: Styles) -> bytes:
     if sheet.landscape:
         parts.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
     parts.append(f'<dimension ref="A1:{column_letters(max(last_col, 1))}{last_row}"/>'
-                 '<sheetViews><sheetView tabSelected="1" workbookViewId="0">')
+                 '<sheetViews><sheetView' + (' tabSelected="1"' if selected else "") + ' workbookViewId="0">')
     if sheet.freeze_row and sheet.freeze_row > 1:
         top = f"A{sheet.freeze_row}"
         parts.append(f'<pane ySplit="{sheet.freeze_row - 1}" topLeftCell="{top}" activePane="bottomLeft" '
@@ -248,6 +278,49 @@ def insert_first_sheet(wb: Workbook, sheet: NewSheet, xml: bytes) -> None:
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1] > e[0]), reverse=True):
         book = book[:start] + new + book[end:]
     pkg.put(wb.part, book)
+
+
+def append_sheet(wb: Workbook, sheet: NewSheet) -> None:
+    """Add `sheet` after the workbook's sheets (not the active tab), its styles appended to the
+    workbook's: how a sheet too long for the library that wrote the rest of the workbook is added to it."""
+    styles = Styles(wb)
+    xml = render_sheet(sheet, styles, selected=False)
+    pkg, p = wb.pkg, wb.p
+    part = pkg.free_name("xl/worksheets/sheet{}.xml")
+    pkg.put(part, xml)
+    pkg.override(part, _CT_SHEET)
+    rid = wb.rels.add("worksheet", relative(wb.part, part))
+    book = pkg.get(wb.part)
+    root_start, content, close = root_content(book)
+    top = children(book, content, close)
+    rprefix, declaration = declare_rel_prefix(book, root_start, content)
+    sheets = find(top, b"sheets")
+    if sheets is None or sheets.empty:
+        raise PatchError("a workbook without sheets")
+    ids = [int(x) for x in re.findall(rb'\bsheetId\s*=\s*["\'](\d+)["\']', book[sheets.start:sheets.end])]
+    at = book.rfind(b"</" + p + b"sheets>", sheets.start, sheets.end)
+    edits = [(at, at, b"<" + p + b'sheet name="' + esc_attr(sheet.name).encode() + b'" sheetId="'
+              + str(max(ids + [0]) + 1).encode() + b'" ' + rprefix + b':id="' + rid.encode() + b'"/>')]
+    if sheet.title_row:
+        ref = f"{quote_sheet(sheet.name)}!${sheet.title_row}:${sheet.title_row}"
+        title = (b"<" + p + b'definedName name="_xlnm.Print_Titles" localSheetId="' + str(len(wb.sheets)).encode()
+                 + b'">' + esc(ref).encode() + b"</" + p + b"definedName>")
+        names = find(top, b"definedNames")
+        if names is None:
+            at = next((e.start for e in top if e.name in _AFTER_DEFINED_NAMES), close)
+            edits.append((at, at, b"<" + p + b"definedNames>" + title + b"</" + p + b"definedNames>"))
+        elif names.empty:
+            edits.append((names.start, names.end, b"<" + p + b"definedNames>" + title + b"</" + p + b"definedNames>"))
+        else:
+            end = book.rfind(b"</" + p + b"definedNames>", names.start, names.end)
+            edits.append((end, end, title))
+    if declaration:
+        edits.append((content - 1, content - 1, declaration))
+    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1] > e[0]), reverse=True):
+        book = book[:start] + new + book[end:]
+    pkg.put(wb.part, book)
+    styles.save()
+    wb.sheets.append(SheetRef(sheet.name, part, "worksheet"))
 
 
 def drop_calc_chain(wb: Workbook) -> None:

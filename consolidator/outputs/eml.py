@@ -66,14 +66,15 @@ def write_draft(batch: Batch, f: FileResult, email: str | None, root: Path) -> P
     copy = root / f.returned_copy
     deadline = f.fix_deadline.strftime("%d.%m.%Y") if f.fix_deadline else "—"
     fix = batch.profile.deadlines.get("fix")
-    subject = f"Перечень точек взаимодействия возвращен на доработку: {f.subdivision}" + (
+    words = batch.profile.wording
+    checked = batch.run_date.strftime('%d.%m.%Y')
+    subject = words.subject.format(subdivision=f.subdivision, path=f.path) + (
         f", срок до {deadline}" if f.fix_deadline else "")
     counts = f"ошибок — {f.errors}" + (f", предупреждений — {f.warnings}" if f.warnings else "")
     lines = [
         "Добрый день!",
         "",
-        f"Перечень точек взаимодействия подразделения «{f.subdivision}» (файл «{f.source.name}») проверен "
-        f"{batch.run_date.strftime('%d.%m.%Y')} и возвращается на доработку: {counts}.",
+        f"{words.letter.format(subdivision=f.subdivision, path=f.source.name, date=checked)}: {counts}.",
         "",
         "Замечания:",
     ]
@@ -85,7 +86,7 @@ def write_draft(batch: Batch, f: FileResult, email: str | None, root: Path) -> P
         "",
         (f"Просим устранить замечания до {deadline} включительно"
          + (f" ({fix.clause}: {fix.days} рабочих дней после получения замечаний)" if fix else "") if f.fix_deadline
-         else "Просим устранить замечания") + " и направить доработанный перечень повторно.",
+         else "Просим устранить замечания") + f" и {words.letter_resend}.",
         "Во вложении — ваш файл с замечаниями: ячейки выделены цветом, текст замечаний — в примечаниях "
         "к ячейкам и на первом листе «Замечания».",
     ]

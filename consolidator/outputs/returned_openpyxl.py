@@ -30,7 +30,8 @@ from consolidator.outputs.atomic import atomic_path
 from consolidator.outputs.returned_remarks import (COMMENT_AUTHOR, NATIVE_SUFFIXES, cell_marks, remarks_sheet,
                                                    remarks_sheet_name, returned_copy_path, source_notes)
 from consolidator.outputs.style import BODY_FONT
-from consolidator.profile.form import BLANK_RUN
+from consolidator.outputs.returned_remarks import until_blank_rows as _until_blank_rows
+from consolidator.outputs.returned_remarks import value_widths as _widths
 
 
 def write_returned(batch: Batch, f: FileResult, root: Path, src: Source | None) -> str:
@@ -74,7 +75,7 @@ def _finish(wb: openpyxl.Workbook, batch: Batch, f: FileResult, root: Path, conv
             notes: list[str], native: bool) -> str:
     _fit_long_values(wb)
     for mark in cell_marks(f, wb.sheetnames, lambda sheet, cell: _anchor(wb[sheet], cell)):
-        _mark(wb, mark)
+        _mark(wb, mark, batch.profile.wording.comment_author)
     render_sheet(wb, remarks_sheet(batch, f, remarks_sheet_name(wb.sheetnames), wb.sheetnames, converted, notes))
     rel = returned_copy_path(f.path)
     if not native:
@@ -101,10 +102,10 @@ def _anchor(ws, cell: str) -> str:
     return cell
 
 
-def _mark(wb: openpyxl.Workbook, mark: Mark) -> None:
+def _mark(wb: openpyxl.Workbook, mark: Mark, author: str = COMMENT_AUTHOR) -> None:
     cell = wb[mark.sheet][mark.cell]
     cell.fill = PatternFill("solid", start_color=mark.fill, end_color=mark.fill)
-    comment = Comment(mark.comment, COMMENT_AUTHOR)
+    comment = Comment(mark.comment, author)
     comment.width, comment.height = mark.width, mark.height
     cell.comment = comment
 
@@ -193,30 +194,6 @@ def values_copy(source: Path | Source) -> openpyxl.Workbook:
             ws.column_dimensions[get_column_letter(c)].width = width
     _lay_out(source, grids)
     return wb
-
-
-def _until_blank_rows(rows) -> list[list]:
-    out, blank = [], 0
-    for row in rows:
-        out.append(row)
-        blank = blank + 1 if all(v in ("", None) for v in row) else 0
-        if blank >= BLANK_RUN:
-            del out[-blank:]
-            break
-    return out
-
-
-def _widths(grid: list[list]) -> list[float]:
-    """Column widths from the values' lengths (the source's own widths are not readable)."""
-    ncols = max((len(r) for r in grid), default=0)
-    # Titles and footnotes stand alone in their row and spill over the next cells: they don't count.
-    table_rows = [r for r in grid if sum(v not in ("", None) for v in r) > 1]
-    widths = []
-    for c in range(ncols):
-        lengths = sorted(len(str(r[c])) for r in table_rows if c < len(r) and r[c] not in ("", None))
-        typical = lengths[int(len(lengths) * 0.8)] if lengths else 0
-        widths.append(float(min(45, max(6, typical))))
-    return widths
 
 
 # --- print layout of a values copy ------------------------------------------------------------------

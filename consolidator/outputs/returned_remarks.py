@@ -8,14 +8,16 @@ from pathlib import PurePosixPath
 
 from consolidator.inbox.safety import Source
 from consolidator.model import SEVERITY_RU, Batch, FileResult
+from consolidator.profile.schema import Wording
 from consolidator.ooxml.cells import column_letter, row_height
 from consolidator.ooxml.xlsx_patch import Mark, NewSheet, Style, free_sheet_name, quote_sheet
+from consolidator.profile.form import BLANK_RUN
 
 RETURNED_DIR = "на доработку"
 REMARKS_SHEET = "Замечания"
 REMARKS_SHEET_TAKEN = "Замечания проверки"  # when the author already has a sheet «Замечания»
 FILL = {"error": "FFC7CE", "warning": "FFEB9C"}  # RRGGBB
-COMMENT_AUTHOR = "Проверка перечня"
+COMMENT_AUTHOR = Wording.comment_author  # a list's; the profile's wording names its own
 NATIVE_SUFFIXES = {".xlsx", ".xlsm"}  # returned in their own format, with the author's formatting
 
 _TOP_WRAP = dict(vertical="top", wrap=True)
@@ -79,18 +81,19 @@ def remarks_sheet(batch: Batch, f: FileResult, name: str, sheet_names: list[str]
     each cell (and, for a resubmitted file, whether each remark was fixed)."""
     sheet = NewSheet(name)
     fix = batch.profile.deadlines.get("fix")
+    words = batch.profile.wording
     deadline = f.fix_deadline.strftime("%d.%m.%Y") if f.fix_deadline else "—"
     lines = [
-        (f"Замечания к перечню точек взаимодействия: {f.subdivision}", TITLE),
+        (words.remarks_title.format(subdivision=f.subdivision, path=f.path), TITLE),
         (f"Файл: {f.path}", TEXT),
         (f"Дата проверки: {batch.run_date.strftime('%d.%m.%Y')}", TEXT),
         (f"Срок устранения замечаний: до {deadline} включительно — {fix.days} рабочих дней после получения "
          f"замечаний, направленных {batch.remarks_sent:%d.%m.%Y} ({fix.clause})"
-         if fix and f.fix_deadline else "Срок устранения замечаний Порядком не установлен: устраните их "
-         "и направьте перечень повторно как можно скорее.", DEADLINE),
-        (f"Ошибок: {f.errors}, предупреждений: {f.warnings}. Ошибки нужно исправить, чтобы перечень был "
-         f"включен в сводный; предупреждения — проверить. Ячейки с ошибками выделены красным, "
-         f"с предупреждениями — желтым, текст замечания — в примечании к ячейке.", TEXT),
+         if fix and f.fix_deadline else f"Срок устранения замечаний Порядком не установлен: устраните их "
+         f"и {words.resend} как можно скорее.", DEADLINE),
+        (f"Ошибок: {f.errors}, предупреждений: {f.warnings}. {words.why_fix}; предупреждения — проверить. "
+         f"Ячейки с ошибками выделены красным, с предупреждениями — желтым, текст замечания — в примечании "
+         f"к ячейке.", TEXT),
     ]
     if converted:
         lines.append((f"Файл получен в формате {converted}; возвращается копия в формате .xlsx: значения ячеек, "
@@ -143,3 +146,29 @@ def remarks_sheet(batch: Batch, f: FileResult, name: str, sheet_names: list[str]
     sheet.freeze_row = header_row + 1
     sheet.title_row = header_row
     return sheet
+
+
+# --- a values copy of a workbook that cannot be patched -------------------------------------------
+
+def until_blank_rows(rows) -> list[list]:
+    out, blank = [], 0
+    for row in rows:
+        out.append(row)
+        blank = blank + 1 if all(v in ("", None) for v in row) else 0
+        if blank >= BLANK_RUN:
+            del out[-blank:]
+            break
+    return out
+
+
+def value_widths(grid: list[list]) -> list[float]:
+    """Column widths from the values' lengths (the source's own widths are not readable)."""
+    ncols = max((len(r) for r in grid), default=0)
+    # Titles and footnotes stand alone in their row and spill over the next cells: they don't count.
+    table_rows = [r for r in grid if sum(v not in ("", None) for v in r) > 1]
+    widths = []
+    for c in range(ncols):
+        lengths = sorted(len(str(r[c])) for r in table_rows if c < len(r) and r[c] not in ("", None))
+        typical = lengths[int(len(lengths) * 0.8)] if lengths else 0
+        widths.append(float(min(45, max(6, typical))))
+    return widths

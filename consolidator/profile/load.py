@@ -10,9 +10,10 @@ from typing import Any
 
 import yaml
 
+from consolidator.profile import survey as survey_section
 from consolidator.profile.yamlfile import load as load_yaml
 from consolidator.profile.schema import (SEVERITIES, Amendments, Column, Deadline, Kind, PointType, Profile,
-                                         ProfileError, Reason, Rule, VocabularyItem)
+                                         ProfileError, Reason, Rule, VocabularyItem, Wording)
 from consolidator.profile.text import match_key
 
 # The reference procedure (Udmurtia): used when no profile is given and none can be told from the files.
@@ -29,8 +30,27 @@ def rules_dir() -> Path:
         return Path(__file__).resolve().parent.parent.parent / "rules"
 
 
-def available_profiles() -> list[str]:
-    return sorted(p.stem for p in rules_dir().glob("*.yaml"))
+# A survey profile has a top-level `survey:` section: it is told from a list profile without parsing it.
+_SURVEY_SECTION = re.compile(r"^survey:", re.MULTILINE)
+
+
+def available_profiles(kind: str | None = "list") -> list[str]:
+    """The profiles in rules/: list profiles (the default: what `run` checks and chooses from), survey
+    profiles (`kind="survey"`: `consolidator survey`) or all (None)."""
+    out = []
+    for path in sorted(rules_dir().glob("*.yaml")):
+        if kind is None or profile_kind(path) == kind:
+            out.append(path.stem)
+    return out
+
+
+def profile_kind(path: Path) -> str:
+    """«survey» for a file with a `survey:` section, else «list»."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return "list"
+    return "survey" if _SURVEY_SECTION.search(text) else "list"
 
 
 def load_profile(name_or_path: str | Path, org_override: Path | None = None) -> Profile:
@@ -39,7 +59,7 @@ def load_profile(name_or_path: str | Path, org_override: Path | None = None) -> 
     if not path.suffix:
         path = rules_dir() / f"{name_or_path}.yaml"
         if not path.exists():
-            known = ", ".join(available_profiles())
+            known = ", ".join(available_profiles(None))
             raise ProfileError(f"Профиль «{name_or_path}» не найден. Доступные профили: {known}.")
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
@@ -100,30 +120,36 @@ def _build(data: Any, path: Path) -> Profile:
     key = r.get(data, "profile", "")
     proc = r.get(data, "procedure", "", dict)
     form = r.get(data, "form", "", dict)
-    columns = []
-    for i, c in enumerate(r.get(form, "columns", "form", list)):
-        where = f"form.columns[{i}]"
-        columns.append(Column(
-            key=r.get(c, "key", where),
-            header=r.get(c, "header", where),
-            variants=tuple(r.get(c, "variants", where, list, [])),
-            width=r.get(c, "width", where, int, 20),
-        ))
+    voc = r.get(data, "vocabularies", "", dict)
+    # A survey's table is its questionnaire's codes; it has no groups, kinds, numbers or points.
+    survey = None
+    if "survey" in data:
+        survey = survey_section.build(r, r.get(data, "survey", "", dict), path, set(voc))
+        columns = list(survey.columns())
+    else:
+        columns = []
+        for i, c in enumerate(r.get(form, "columns", "form", list)):
+            where = f"form.columns[{i}]"
+            columns.append(Column(
+                key=r.get(c, "key", where),
+                header=r.get(c, "header", where),
+                variants=tuple(r.get(c, "variants", where, list, [])),
+                width=r.get(c, "width", where, int, 20),
+            ))
     col_keys = {c.key for c in columns}
     for special in ("group_column", "kind_column", "number_column"):
-        if r.get(form, special, "form") not in col_keys:
+        if survey is None and r.get(form, special, "form") not in col_keys:
             raise ProfileError(f"{path}: «form.{special}» называет графу, которой нет в form.columns")
 
-    voc = r.get(data, "vocabularies", "", dict)
     kinds = tuple(
         Kind(value=r.get(k, "value", f"vocabularies.kinds[{i}]"),
              online=r.get(k, "online", f"vocabularies.kinds[{i}]", bool),
              aliases=tuple(r.get(k, "aliases", f"vocabularies.kinds[{i}]", list, [])))
-        for i, k in enumerate(r.get(voc, "kinds", "vocabularies", list))
+        for i, k in enumerate(r.get(voc, "kinds", "vocabularies", list, [] if survey else ...))
     )
     kind_values = {k.value for k in kinds}
     points = []
-    for i, p in enumerate(r.get(voc, "points", "vocabularies", list)):
+    for i, p in enumerate(r.get(voc, "points", "vocabularies", list, [] if survey else ...)):
         where = f"vocabularies.points[{i}]"
         kind = r.get(p, "kind", where, (str, type(None)))
         if kind is not None and kind not in kind_values:
@@ -147,6 +173,14 @@ def _build(data: Any, path: Path) -> Profile:
         for name, items in voc.items()
         if name not in ("kinds", "points", "generic_name_words") and isinstance(items, list)
     }
+    if survey is not None:
+        # An answer's code (its number in the form) is the answer, as paper answers are entered.
+        for q in survey.questions:
+            if q.vocabulary:
+                for item in vocabulary_items.get(q.vocabulary, ()):
+                    for n in item.numbers:
+                        extra_vocabularies[q.vocabulary].setdefault(match_key(n), item.value)
+    families = survey.families() if survey is not None else {}
 
     deadlines = {}
     for name, d in r.get(data, "deadlines", "", dict).items():
@@ -178,7 +212,12 @@ def _build(data: Any, path: Path) -> Profile:
         for k in ("column", "point_column", "item_column"):
             if k in params and params[k] not in col_keys:
                 raise ProfileError(f"{path}: «{where}.{k}» = «{params[k]}»: нет такой графы в form.columns")
-        for k in ("columns", "within"):
+        list_params = [k for k in params if k in ("columns", "within") or k.endswith("_columns")]
+        for k in list_params:
+            if not isinstance(params[k], list):
+                raise ProfileError(f"{path}: «{where}.{k}» должен быть списком граф")
+            # A survey's per-source question stands for its columns, one per source.
+            params[k] = [c for name in params[k] for c in families.get(name, [name])]
             for c in params.get(k, []):
                 if c not in col_keys:
                     raise ProfileError(f"{path}: «{where}.{k}»: нет графы «{c}» в form.columns")
@@ -205,11 +244,11 @@ def _build(data: Any, path: Path) -> Profile:
         header_search_rows=r.get(form, "header_search_rows", "form", int, 30),
         subdivision_labels=tuple(r.get(form, "subdivision_labels", "form", list, [])),
         columns=tuple(columns),
-        group_column=form["group_column"],
-        kind_column=form["kind_column"],
-        number_column=form["number_column"],
+        group_column=form.get("group_column"),
+        kind_column=form.get("kind_column"),
+        number_column=form.get("number_column"),
         footnotes=tuple(" ".join(f.split()) for f in r.get(form, "footnotes", "form", list, [])),
-        groups=tuple(i.value for i in vocabulary_items.get("groups", ())) or tuple(r.get(voc, "groups", "vocabularies", list)),
+        groups=tuple(i.value for i in vocabulary_items.get("groups", ())) or tuple(r.get(voc, "groups", "vocabularies", list, [] if survey else ...)),
         kinds=kinds,
         points=tuple(points),
         generic_name_words=generic_rx,
@@ -222,6 +261,8 @@ def _build(data: Any, path: Path) -> Profile:
         amendments=_amendments(r, data, col_keys),
         registry_form=_registry_form(r, data, col_keys),
         **_merging(r, data, col_keys),
+        wording=_wording(r, data),
+        survey=survey,
     )
 
 
@@ -292,6 +333,16 @@ def _amendments(r: _Reader, data: dict, col_keys: set[str]) -> Amendments | None
         restate_share=float(share),
         exclude_wording=r.get(section, "exclude_wording", where, str, "признать утратившей силу"),
     )
+
+
+def _wording(r: _Reader, data: dict) -> Wording:
+    given = r.get(data, "wording", "", dict, {})
+    known = set(Wording.__dataclass_fields__)
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise ProfileError(f"{r.path}: неизвестные ключи «wording»: {', '.join(unknown)}. "
+                           f"Допустимые: {', '.join(sorted(known))}.")
+    return Wording(**{k: " ".join(r.get(given, k, "wording").split()) for k in given})
 
 
 def _extra_vocabulary(r: _Reader, items: Any, where: str) -> dict[str, str]:

@@ -89,6 +89,20 @@ class Amendments:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """How a returned copy and its e-mail draft name what was checked: a list by default; a profile may
+    say otherwise (`wording:`; a survey's answers). {subdivision}, {path} and {date} are filled in."""
+    remarks_title: str = "Замечания к перечню точек взаимодействия: {subdivision}"
+    why_fix: str = "Ошибки нужно исправить, чтобы перечень был включен в сводный"
+    resend: str = "направьте перечень повторно"
+    subject: str = "Перечень точек взаимодействия возвращен на доработку: {subdivision}"
+    letter: str = ("Перечень точек взаимодействия подразделения «{subdivision}» (файл «{path}») проверен {date} и "
+                   "возвращается на доработку")
+    letter_resend: str = "направить доработанный перечень повторно"
+    comment_author: str = "Проверка перечня"
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     check: str
@@ -114,9 +128,9 @@ class Profile:
     header_search_rows: int
     subdivision_labels: tuple[str, ...]
     columns: tuple[Column, ...]
-    group_column: str
-    kind_column: str
-    number_column: str
+    group_column: str | None  # None in a survey profile: its table has no groups, kinds or numbers
+    kind_column: str | None
+    number_column: str | None
     footnotes: tuple[str, ...]
     groups: tuple[str, ...]
     kinds: tuple[Kind, ...]
@@ -143,6 +157,14 @@ class Profile:
     # its points once); `merge_clause` says where the procedure asks for it. Empty: no merging.
     merge_columns: tuple[str, ...] = ()
     merge_clause: str = ""
+    wording: Wording = field(default_factory=Wording)
+    # A survey profile's questionnaire (a profile.survey.Survey; its columns are `columns`); None for a list.
+    survey: Any = None
+
+    @property
+    def kind(self) -> str:
+        """«list» (a list of interaction points: `consolidator run`) or «survey» (`consolidator survey`)."""
+        return "list" if self.survey is None else "survey"
 
     @property
     def keys(self) -> list[str]:

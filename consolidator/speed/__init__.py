@@ -3,15 +3,17 @@
 A run of ten files takes about 1.3 s, most of it importing pandas and pandera; a thousand files take
 a few seconds, most of it reading. So:
 
-- A second process (`side.EarlyProcess`, used by consolidator.run) is started before the heavy
-  imports. On the other core, meanwhile, it works out the working days of the production calendar
+- A second process (`side.EarlyProcess`, used by consolidator.run and consolidator.survey) is started
+  before the heavy imports; a survey's writes the report for the minister (matplotlib, python-docx)
+  while the main process writes the results workbook. On the other core, meanwhile, it works out the working days of the production calendar
   (importing `holidays`), reads a small inbox (fewer than `pool.MIN_PARALLEL` workbooks, each in the
   form it fits best), imports python-docx and babel, and later writes the order while the main
   process writes the consolidated list. Whatever it fails at, the main process does itself.
 - Per-file work (reading a workbook, writing its returned copy) runs in a process pool (`pool`) for
   a large batch; a small one runs in-process, as a pool costs its start-up.
 - Heavy imports run with the garbage collector off and are frozen out of later collections
-  (`imports.heavy_imports`); modules a command may not need are imported on first use
+  (`imports.heavy_imports`); a survey's run keeps it off while it builds its answers, tallies and
+  sheets (`imports.no_collection`); modules a command may not need are imported on first use
   (`imports.on_first_use`: pandas in the check types; openpyxl, python-docx and the e-mail package
   only in the modules that write with them). `--help`, `profiles`, `rules` and `status` import
   neither pandas, pandera, openpyxl nor python-docx.

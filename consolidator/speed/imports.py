@@ -37,6 +37,20 @@ def heavy_imports() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """The collector off while the block builds a great many objects that live on (a survey's hundred
+    thousand answers read, checked, tallied and written): it would walk them again and again and find
+    no garbage (2.4 s of CPU in a survey of 100 000 answers). It is on again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class on_first_use:  # noqa: N801 - used like a module: pd = on_first_use("pandas")
     """A module imported when one of its attributes is first asked for."""
 

@@ -35,20 +35,23 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def run_map(fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None) -> Iterator[R]:
+def run_map(fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None,
+            min_parallel: int = MIN_PARALLEL) -> Iterator[R]:
     """fn(item) for every item, in order; `fn` reads the shared context with `context()`."""
-    return Started(fn, items, ctx, jobs).results()
+    return Started(fn, items, ctx, jobs, min_parallel).results()
 
 
 class Started:
     """fn over the items, already running in the pool while this process does other work; a small
-    batch (or jobs=1) runs in this process when its results are asked for."""
+    batch (or jobs=1) runs in this process when its results are asked for. `min_parallel`: the fewest
+    items worth a pool (fewer when each item is large: a survey's export of 10 000 answers)."""
 
-    def __init__(self, fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None):
+    def __init__(self, fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None,
+                 min_parallel: int = MIN_PARALLEL):
         jobs = default_jobs() if jobs is None else jobs
         self.fn, self.items, self.ctx = fn, items, ctx
         self.pool = self.pending = None
-        if jobs > 1 and len(items) >= MIN_PARALLEL:
+        if jobs > 1 and len(items) >= max(2, min_parallel):
             chunk = max(1, min(32, len(items) // (jobs * 4)))
             self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(ctx,))
             try:
