@@ -28,7 +28,7 @@ from typing import Callable
 
 from consolidator.checks import checked_profile
 from consolidator.inbox.files import discover, skip_reason
-from consolidator.inbox.read import Read, Survey, intern_rows, read_one, with_form
+from consolidator.inbox.read import Read, Survey, intern_rows, read_death, read_one, with_detail, with_form
 from consolidator.inbox.safety import Limits
 from consolidator.journal.store import FILE_NAME as JOURNAL
 from consolidator.journal.store import Journal
@@ -46,7 +46,7 @@ from consolidator.profile.form import Table
 from consolidator.profile.load import DEFAULT_PROFILE, available_profiles
 from consolidator.profile.schema import Profile, ProfileError
 from consolidator.speed.imports import heavy_imports
-from consolidator.speed.pool import MIN_PARALLEL, Started, run_map
+from consolidator.speed.pool import MIN_PARALLEL, Death, Started
 from consolidator.speed.pool import context as parallel_context
 from consolidator.speed.side import EarlyProcess
 
@@ -236,6 +236,9 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
             with _phase(batch, "docx"):
                 order()
             with _phase(batch, "protocol"):
+                from consolidator.outputs.read_errors import write_read_errors
+
+                write_read_errors(batch)
                 write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
             with _phase(batch, "journal"):
                 record(batch, journal)
@@ -282,23 +285,28 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
             f.verdict, f.reason = SKIPPED, reason
         elif known is not None and known.stands_for(profile):
             if known.verdict is None:
-                reads[i] = (None, None, with_form(known.table, f.source, profile, alternatives, known.scores))
+                # No file is read in this process: the survey's scores name the other form, or none is named.
+                reads[i] = (None, None, with_form(known.table, f.source, profile, alternatives, known.scores,
+                                                  may_read=False), None)
             else:
-                reads[i] = (known.verdict, known.reason, None)
+                reads[i] = (known.verdict, known.reason, None, known.detail)
         else:
             to_read.append(i)
     step = (progress or no_progress)("Чтение файлов", len(to_read))
     ctx = (profile, alternatives, limits)
     texts = surveyed.texts if surveyed else {}
-    for i, read in zip(to_read, run_map(read_one, [files[i].source for i in to_read], ctx, settings.jobs)):
+    pool = Started(read_one, [files[i].source for i in to_read], ctx, settings.jobs, on_death=read_death,
+                   memory_mb=(limits or Limits.from_env()).process_mb)
+    for n, (i, read) in enumerate(zip(to_read, pool.results())):
         step(files[i].path)
         if read[2] is not None:
             intern_rows(read[2], texts)
-        reads[i] = read
+        reads[i] = (*read[:3], with_detail(read[3], pool.notes.get(n)))
     if surveyed:
         surveyed.texts.clear()
-    for i, (verdict, reason, table) in sorted(reads.items()):
+    for i, (verdict, reason, table, detail) in sorted(reads.items()):
         f = files[i]
+        f.detail = detail
         if table is None:
             f.verdict, f.reason = verdict, reason
             continue
@@ -322,19 +330,22 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
 
 # --- writing -----------------------------------------------------------------------------------------
 
-def _return_one(item: tuple[FileResult, str | None]) -> str:
-    """The returned copy and its e-mail draft for one file (in a worker process for a large batch)."""
+def _return_one(item: tuple[FileResult, str | None]) -> tuple[str, str | None]:
+    """The returned copy and its e-mail draft for one file (in a helper process: the author's file is
+    read again to make it); with the technical notes of what could not be kept in it, for the log."""
     batch, staging = parallel_context()
     f, email = item
-    f.returned_copy = write_returned(batch, f, staging)
+    notes: list[str] = []
+    f.returned_copy = write_returned(batch, f, staging, notes=notes)
     write_draft(batch, f, email, staging)
-    return f.returned_copy
+    return f.returned_copy, "\n".join(notes) or None
 
 
 class _ReturnedCopies:
     """All returned copies, written into a fresh folder that is then swapped in: copies from an
-    earlier run of a file that is now accepted do not linger. A large batch's copies are started
-    in the pool at once and collected by finish()."""
+    earlier run of a file that is now accepted do not linger. The copies are started in helper
+    processes at once and collected by finish(); a file whose copy killed its process gets the
+    sheet of remarks alone, made here without reading it."""
 
     def __init__(self, batch: Batch, progress: Progress, emails: dict[str, str | None], jobs: int | None = None):
         self.batch = batch
@@ -346,7 +357,16 @@ class _ReturnedCopies:
         # Workers need the profile, date and limits, not every file's rows.
         ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), self.staging)
         items = [(f, emails.get(f.subdivision)) for f in self.returned]
-        self.started = Started(_return_one, items, ctx, jobs)
+        limits = batch.limits if isinstance(batch.limits, Limits) else Limits.from_env()
+        self.started = Started(_return_one, items, ctx, jobs, on_death=self._remarks_only,
+                               memory_mb=limits.process_mb)
+
+    def _remarks_only(self, item: tuple[FileResult, str | None], death: Death) -> tuple[str, str | None]:
+        f, email = item
+        notes = [f"the returned copy could not be made of the file: {death.describe()}"]
+        f.returned_copy = rel = write_returned(self.batch, f, self.staging, notes=notes, read_source=False)
+        write_draft(self.batch, f, email, self.staging)
+        return rel, "\n".join(notes)
 
     def cancel(self) -> None:
         self.started.cancel()
@@ -354,9 +374,12 @@ class _ReturnedCopies:
 
     def finish(self) -> None:
         try:
-            for f, rel in zip(self.returned, self.started.results()):
+            for n, (f, (rel, detail)) in enumerate(zip(self.returned, self.started.results())):
                 self.step(f.path)
                 f.returned_copy = rel
+                detail = with_detail(detail, self.started.notes.get(n))
+                if detail:
+                    f.detail = f"{f.detail}\n{detail}" if f.detail else detail
         except BaseException:
             # The earlier copies stay as they were; nothing half-written is left beside them.
             self.cancel()
