@@ -27,6 +27,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Callable, Iterator, TypeVar
 
 from consolidator.speed import child
@@ -36,6 +37,8 @@ R = TypeVar("R")
 
 # Below this many files one worker does them all.
 MIN_PARALLEL = 40
+# A worker is sent its next chunk before it has answered the last one only when it is smaller.
+_PREFETCH_BYTES = 32 * 1024
 # A worker that cannot send an item's answer exits with this code: the item is then as if it died.
 ANSWER_LOST = 75
 # Workers that die before taking any file (no process can be started here): the rest is done in
@@ -105,6 +108,8 @@ class _Worker:
     def __init__(self, proc, conn, stderr_path: str):
         self.proc, self.conn, self.stderr_path = proc, conn, stderr_path
         self.inflight: deque = deque()  # (index, item) sent and not yet answered, in order
+        self.chunk_ends: deque = deque()  # the last index of each chunk sent and not yet answered
+        self.large_next = False  # its next chunk waits until it is idle (see Started._feed)
         self.answered = 0
         self.stopping = False
 
@@ -278,7 +283,7 @@ class Started:
                     if self._cancelled or self._finished == len(self.items):
                         return
                     for w in self._workers:
-                        if not w.inflight and not w.stopping and w.proc.is_alive():
+                        if not w.stopping and w.proc.is_alive() and self._may_feed(w):
                             self._feed(w)
                     workers = list(self._workers)
                     if self._pending and not any(w.proc.is_alive() and not w.stopping for w in workers):
@@ -304,16 +309,34 @@ class Started:
             with self._lock:
                 self._lock.notify_all()
 
+    def _may_feed(self, w: _Worker) -> bool:
+        """A worker gets its next chunk while it works on the one before (so that it does not wait
+        for this thread to be scheduled between chunks), one chunk ahead at most."""
+        if not w.inflight:
+            w.large_next = False
+            return True
+        return bool(self._pending) and len(w.chunk_ends) < 2 and not w.large_next
+
     def _feed(self, w: _Worker) -> None:
+        if w.inflight and not self._pending:
+            return
         chunk = [self._pending.popleft() for _ in range(min(self._chunk, len(self._pending)))]
         if not chunk:
             w.stopping = True
         try:
-            if chunk:
-                w.inflight.extend(chunk)
-                w.conn.send(chunk)
-            else:
+            if not chunk:
                 w.conn.send(None)
+                return
+            data = ForkingPickler.dumps(chunk)
+            if w.inflight and len(data) > _PREFETCH_BYTES:
+                # A worker busy with its chunk reads nothing: a large message would block this thread,
+                # which must go on reading the worker's answers. It is sent when the worker is idle.
+                self._pending.extendleft(reversed(chunk))
+                w.large_next = True
+                return
+            w.inflight.extend(chunk)
+            w.chunk_ends.append(chunk[-1][0])
+            w.conn.send_bytes(data)
         except (OSError, ValueError):
             pass  # the worker died: its sentinel says so
 
@@ -330,6 +353,8 @@ class Started:
         with self._lock:
             if w.inflight and w.inflight[0][0] == i:
                 w.inflight.popleft()
+            if w.chunk_ends and w.chunk_ends[0] == i:
+                w.chunk_ends.popleft()
             w.answered += 1
             self._failures = 0
             if note:
@@ -351,6 +376,7 @@ class Started:
                 self._finished += 1
                 self._pending.extendleft(reversed(w.inflight))
                 w.inflight.clear()
+                w.chunk_ends.clear()
             elif not w.stopping and w.answered == 0:
                 self._failures += 1
             self._lock.notify_all()
