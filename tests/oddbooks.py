@@ -21,20 +21,23 @@ def _entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
 
 
 def cfb(stream_name: str, data: bytes) -> bytes:
-    """A compound file holding one stream (padded to 4096 bytes, so that it is no mini stream)."""
+    """A compound file holding one stream (padded to 4096 bytes, so that it is no mini stream; at
+    most 109 FAT sectors, about 7 MB)."""
     data = data.ljust(max(4096, -(-len(data) // 512) * 512), b"\0")
     n_data = len(data) // 512
     directory = (_entry("Root Entry", 5, 1, _END, 0) + _entry(stream_name, 2, _FREE, 0, len(data))
                  + _entry("", 0, _FREE, 0, 0) * 2)
     dir_sector = n_data
-    fat_sector = n_data + 1
-    fat = [i + 1 for i in range(n_data - 1)] + [_END, _END, _FAT]
-    fat += [_FREE] * (128 - len(fat))
-    difat = [fat_sector] + [_FREE] * 108
+    n_fat = 1
+    while n_fat * 128 < n_data + 1 + n_fat:
+        n_fat += 1
+    fat = [i + 1 for i in range(n_data - 1)] + [_END, _END] + [_FAT] * n_fat
+    fat += [_FREE] * (n_fat * 128 - len(fat))
+    difat = [n_data + 1 + k for k in range(n_fat)] + [_FREE] * (109 - n_fat)
     header = (bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
-              + b"\0" * 6 + struct.pack("<IIIIIIIII", 0, 1, dir_sector, 0, 4096, _END, 0, _END, 0)
+              + b"\0" * 6 + struct.pack("<IIIIIIIII", 0, n_fat, dir_sector, 0, 4096, _END, 0, _END, 0)
               + struct.pack("<109I", *difat))
-    return header + data + directory + struct.pack("<128I", *fat)
+    return header + data + directory + struct.pack(f"<{len(fat)}I", *fat)
 
 
 # --- BIFF8 (.xls) -------------------------------------------------------------------------------
@@ -52,12 +55,13 @@ def _wide(text: str) -> bytes:
 
 
 def xls(cells: dict[tuple[int, int], object], sheet: str = "Лист1", filepass: bool = False,
-        broken_strings: bool = False) -> bytes:
+        broken_strings: bool = False, merges: list[tuple[int, int, int, int]] = ()) -> bytes:
     """An .xls with one sheet holding `cells` ((row, col) 0-based -> text or number).
     `filepass`: the workbook is XOR-obfuscated (a FILEPASS record of type 0, as Excel 2002 writes
     it with «Excel 97/2000 compatible» encryption). `broken_strings`: the last shared string says it
     is longer than it is and goes on in an empty CONTINUE record, which python-calamine 0.9 cannot
-    follow (it panics: index out of bounds in read_dbcs)."""
+    follow (it panics: index out of bounds in read_dbcs). `merges`: (first row, last row, first
+    column, last column), 0-based, in MERGEDCELLS records."""
     strings = [v for v in cells.values() if isinstance(v, str)]
     index = {s: i for i, s in enumerate(dict.fromkeys(strings))}
     texts = b"".join(_wide(s) for s in index)
@@ -82,6 +86,9 @@ def xls(cells: dict[tuple[int, int], object], sheet: str = "Лист1", filepass
             body += record(0x00FD, struct.pack("<HHHI", r, c, 0, index[v]))
         else:
             body += record(0x0203, struct.pack("<HHHd", r, c, 0, float(v)))
+    for n in range(0, len(merges), 1026):  # at most 1026 ranges a record
+        part = merges[n:n + 1026]
+        body += record(0x00E5, struct.pack("<H", len(part)) + b"".join(struct.pack("<HHHH", *m) for m in part))
     body += record(0x000A)
     return cfb("Workbook", head + boundsheet + tail + body)
 
