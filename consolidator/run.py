@@ -3,13 +3,17 @@
     main        start the second process, before the heavy imports           speed.side
                 choose the profile from the files, unless one is given       inbox.read.survey, profile.detect
     run         under the results folder's lock (one run at a time)          outputs.lock
-      check     read every file, in the pool for a large batch               inbox
+      check     read every file in helper processes (the pool)               inbox, speed.pool
                 check all rows of all files as one frame                     checks.engine
                 versions, deadlines and statuses against the journal         journal.tracking
       write     returned copies with e-mail drafts (in the pool), while      outputs.returned, outputs.eml
                 the consolidated list is written here and the order by the   outputs.consolidated, outputs.order
-                second process; then the protocol and report.json            outputs.protocol
+                second process; then the protocol, the log of reading errors  outputs.protocol, outputs.read_errors
+                and report.json
                 record the checks in the journal                             journal.store
+
+This process reads no file of the inbox itself: the helper processes do, so that a file that makes a
+reader abort is that file's verdict (speed.pool, inbox.read.read_death).
 
 This module imports no pandas: the CLI imports it to start the second process first, and `main`
 imports the engine (pandas and pandera) with the garbage collector off (speed.imports).
