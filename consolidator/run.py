@@ -50,7 +50,7 @@ from consolidator.profile.form import Table
 from consolidator.profile.load import DEFAULT_PROFILE, available_profiles
 from consolidator.profile.schema import Profile, ProfileError
 from consolidator.speed.imports import heavy_imports
-from consolidator.speed.pool import MIN_PARALLEL, Death, Started
+from consolidator.speed.pool import MIN_PARALLEL, Death, Started, Workers
 from consolidator.speed.pool import context as parallel_context
 from consolidator.speed.side import EarlyProcess
 
@@ -167,13 +167,14 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
     files when none is given, then `run`."""
     ui = ui or Ui()
     side = start_side_process(settings)
+    workers = Workers(_limits(settings).process_mb)  # the helpers that read files, for the whole job
     try:
         with heavy_imports():
             import consolidator.checks.engine  # noqa: F401 - pandas and pandera
         surveyed = side.survey() if side is not None else None
         profile = settings.profile
         if profile is None:
-            surveyed, profile = _choose_profile(settings, ui, surveyed)
+            surveyed, profile = _choose_profile(settings, ui, surveyed, workers)
         alternatives = tuple(checked_profile(n) for n in available_profiles() if n != profile.key)
         if side is not None:
             from consolidator.journal import workdays
@@ -181,13 +182,20 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
             ready = side.result(side.working_days, timeout=30)
             if ready is not None:  # else this process imports `holidays` itself when it needs a date
                 workdays.preload(ready)
-        return run(dataclasses.replace(settings, profile=profile, alternatives=alternatives), ui, side, surveyed)
+        return run(dataclasses.replace(settings, profile=profile, alternatives=alternatives), ui, side, surveyed,
+                   workers)
     finally:
+        workers.close()
         if side is not None:
             side.close()
 
 
-def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None) -> tuple[Survey, Profile]:
+def _limits(settings: Settings) -> Limits:
+    return settings.limits if settings.limits is not None else Limits.from_env()
+
+
+def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None,
+                    workers: Workers | None = None) -> tuple[Survey, Profile]:
     """Read the inbox's files in the forms they fit (unless the second process has: `surveyed`),
     choose the profile by them and say which and why."""
     from consolidator.inbox.read import survey
@@ -195,7 +203,7 @@ def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None) -> tupl
 
     profiles = [checked_profile(n) for n in available_profiles()]
     if surveyed is None:
-        surveyed = survey(settings.inbox, profiles, ui.progress, settings.limits, settings.jobs)
+        surveyed = survey(settings.inbox, profiles, ui.progress, settings.limits, settings.jobs, workers=workers)
     profile, reason = choose_profile(surveyed.forms(), profiles)
     if profile is None:
         ui.say(f"Профиль не определен: {reason}. Используется профиль по умолчанию «{DEFAULT_PROFILE}».")
@@ -206,18 +214,22 @@ def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None) -> tupl
 
 
 def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = None,
-        surveyed: Survey | None = None) -> Batch:
+        surveyed: Survey | None = None, workers: Workers | None = None) -> Batch:
     """Check every file, sort out versions against the journal, then write returned copies with e-mail
     drafts, the consolidated list, the order draft, the protocol and report.json. `side`: the second
     process that writes the order; `surveyed`: the inbox as `survey` read it to choose the profile (its
-    files are not read again).
+    files are not read again); `workers`: the helper processes that read the files (None: the run's
+    own, ended with it).
 
     One run at a time per results folder (outputs.lock): a second run waits for the first, then refuses."""
+    if workers is None:
+        with Workers(_limits(settings).process_mb) as own:
+            return run(settings, ui, side, surveyed, own)
     ui = ui or Ui()
     out = settings.out
     with out_lock(out, settings.lock_timeout, ui.say):
         _sweep_temporary(out)
-        batch = check(settings, ui.progress, surveyed)
+        batch = check(settings, ui.progress, surveyed, workers)
         with Journal(settings.journal_path) as journal:
             with _phase(batch, "journal"):
                 track(batch, journal, list(settings.subdivisions), settings.calendar)
@@ -225,7 +237,7 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
             # list and the order; the protocol and report.json name the copies, so they come last.
             with _phase(batch, "annotate"):
                 copies = _ReturnedCopies(batch, ui.progress, {s.name: s.email for s in settings.subdivisions},
-                                         settings.jobs)
+                                         settings.jobs, workers)
             try:
                 order = _write_list_and_start_order(batch, side)
             except BaseException:
@@ -266,7 +278,8 @@ def _sweep_temporary(out: Path) -> None:
             p.unlink(missing_ok=True)
 
 
-def check(settings: Settings, progress: Progress | None = None, surveyed: Survey | None = None) -> Batch:
+def check(settings: Settings, progress: Progress | None = None, surveyed: Survey | None = None,
+          workers: Workers | None = None) -> Batch:
     """Read and check every file; set verdicts, remarks and deadlines. Writes nothing.
     With `surveyed`, the files it read in this profile's form (or found unreadable) are not read again;
     the survey is used up."""
@@ -300,7 +313,7 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     ctx = (profile, alternatives, limits)
     texts = surveyed.texts if surveyed else {}
     pool = Started(read_one, [files[i].source for i in to_read], ctx, settings.jobs, on_death=read_death,
-                   memory_mb=(limits or Limits.from_env()).process_mb)
+                   memory_mb=_limits(settings).process_mb, workers=workers)
     for n, (i, read) in enumerate(zip(to_read, pool.results())):
         step(files[i].path)
         if read[2] is not None:
@@ -351,19 +364,20 @@ class _ReturnedCopies:
     processes at once and collected by finish(); a file whose copy killed its process gets the
     sheet of remarks alone, made here without reading it."""
 
-    def __init__(self, batch: Batch, progress: Progress, emails: dict[str, str | None], jobs: int | None = None):
+    def __init__(self, batch: Batch, progress: Progress, emails: dict[str, str | None], jobs: int | None = None,
+                 workers: Workers | None = None):
         self.batch = batch
         self.final = batch.out / RETURNED_DIR
         self.staging = batch.out / f".{RETURNED_DIR}.new"
         shutil.rmtree(self.staging, ignore_errors=True)
         self.returned = [f for f in batch.files if f.verdict == RETURNED]
         self.step = progress("Копии с замечаниями", len(self.returned))
-        # Workers need the profile, date and limits, not every file's rows.
-        ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), self.staging)
+        # Workers need the profile, date and limits, not every file's rows (and no pandas to read them).
+        ctx = (dataclasses.replace(batch, files=[], data=None), self.staging)
         items = [(f, emails.get(f.subdivision)) for f in self.returned]
         limits = batch.limits if isinstance(batch.limits, Limits) else Limits.from_env()
         self.started = Started(_return_one, items, ctx, jobs, on_death=self._remarks_only,
-                               memory_mb=limits.process_mb)
+                               memory_mb=limits.process_mb, workers=workers)
 
     def _remarks_only(self, item: tuple[FileResult, str | None], death: Death) -> tuple[str, str | None]:
         f, email = item

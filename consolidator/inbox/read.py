@@ -28,7 +28,7 @@ from consolidator.profile.load import available_profiles, load_profile
 from consolidator.profile.schema import Profile
 from consolidator.profile.text import match_key
 from consolidator.speed import child
-from consolidator.speed.pool import Death, Started
+from consolidator.speed.pool import Death, Started, Workers
 from consolidator.speed.pool import context as parallel_context
 
 
@@ -260,16 +260,16 @@ def _survey_one(source: Path) -> Surveyed:
 
 
 def survey(inbox: Path, profiles: list[Profile], progress: Progress | None = None, limits: Limits | None = None,
-           jobs: int | None = None, here: bool = False) -> Survey:
+           jobs: int | None = None, here: bool = False, workers: Workers | None = None) -> Survey:
     """Read every workbook of the inbox in the known form it fits best (to choose the profile by), in
-    helper processes (`here`: in this one, which is a helper itself)."""
+    helper processes (the run's `workers`; `here`: in this one, which is a helper itself)."""
     started = time.perf_counter()
     limits = limits or Limits.from_env()
     files = [f for f in discover(inbox) if skip_reason(f, inbox) is None]
     step = (progress or no_progress)("Чтение файлов", len(files))
     result = Survey({})
     pool = Started(_survey_one, [f.source for f in files], (profiles, limits), jobs, on_death=survey_death,
-                   here=here, memory_mb=limits.process_mb)
+                   here=here, memory_mb=limits.process_mb, workers=workers)
     for i, (f, surveyed) in enumerate(zip(files, pool.results())):
         step(f.path)
         if surveyed.table is not None:

@@ -11,8 +11,9 @@ A small batch (fewer than MIN_PARALLEL files) or `jobs=1` is done by one worker;
 `jobs` workers. Workers are started by the caller's thread (a fork from another thread could copy
 a lock another thread holds); a thread of this process hands them files and collects their answers
 while the caller does other work. The shared, read-only context (profile, limits…) goes to each
-worker once, when it is started. `here=True` runs the function in this process, for a caller that
-is a helper process itself.
+worker once per map. The workers of a run (`Workers`) serve its maps one after the other: the files
+read are copied by the same processes. `here=True` runs the function in this process, for a caller
+that is a helper process itself.
 
 Every worker is a `child` (speed.child): it ends with this process, its stderr goes to a file (what
 a file made it print is the item's note, for the log), and its address space may be limited.
@@ -99,34 +100,105 @@ class WorkerDied(RuntimeError):
 
 def run_map(fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None,
             on_death: Callable[[T, Death], R] | None = None, here: bool = False,
-            memory_mb: float | None = None) -> Iterator[R]:
+            memory_mb: float | None = None, workers: Workers | None = None) -> Iterator[R]:
     """fn(item) for every item, in order; `fn` reads the shared context with `context()`."""
-    return Started(fn, items, ctx, jobs, on_death, here, memory_mb).results()
+    return Started(fn, items, ctx, jobs, on_death, here, memory_mb, workers).results()
 
 
 class _Worker:
     def __init__(self, proc, conn, stderr_path: str):
         self.proc, self.conn, self.stderr_path = proc, conn, stderr_path
+        self.begin()
+
+    def begin(self) -> None:
+        """A fresh start for the next map that borrows the worker."""
         self.inflight: deque = deque()  # (index, item) sent and not yet answered, in order
         self.chunk_ends: deque = deque()  # the last index of each chunk sent and not yet answered
         self.large_next = False  # its next chunk waits until it is idle (see Started._feed)
         self.answered = 0
-        self.stopping = False
 
 
-def _serve(conn, fn, ctx, parent: int, stderr_path: str, memory_mb: float | None) -> None:
-    """A worker: items in chunks from `conn`, one answer per item (index, ok, result or exception,
-    what it printed on stderr); None ends it."""
+class Workers:
+    """Helper processes kept for a run: each map (Started) borrows them and gives them back, so that
+    reading the files and writing their copies take the same processes (no start-up again; a spawn
+    on Windows costs a fresh interpreter; and the files inspected for reading are still in the
+    worker's cache when their copies are made). `close()` ends them."""
+
+    def __init__(self, memory_mb: float | None = None):
+        self.memory_mb = memory_mb
+        self._mp = multiprocessing.get_context()
+        self._idle: list[_Worker] = []
+
+    def take(self, fn, ctx) -> _Worker | None:
+        """An idle worker, or a new one, set to run `fn` with `ctx`; None when no process can be started."""
+        while self._idle:
+            w = self._idle.pop()
+            if w.proc.is_alive() and self._setup(w, fn, ctx):
+                w.begin()
+                return w
+            _stop(w)
+        fd, stderr_path = tempfile.mkstemp(prefix="consolidator-worker-", suffix=".log")
+        os.close(fd)
+        here, there = self._mp.Pipe()
+        proc = self._mp.Process(target=_serve, daemon=True, name="consolidator-worker",
+                                args=(there, os.getpid(), stderr_path, self.memory_mb))
+        try:
+            proc.start()
+        except OSError:  # no more processes here
+            here.close()
+            _remove(stderr_path)
+            return None
+        finally:
+            there.close()
+        w = _Worker(proc, here, stderr_path)
+        if not self._setup(w, fn, ctx):
+            _stop(w)
+            return None
+        return w
+
+    @staticmethod
+    def _setup(w: _Worker, fn, ctx) -> bool:
+        try:
+            w.conn.send(("setup", fn, ctx))
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def give_back(self, w: _Worker) -> None:
+        if w.proc.is_alive() and not w.inflight and not w.conn.closed:
+            self._idle.append(w)
+        else:
+            _stop(w)
+
+    def close(self) -> None:
+        for w in self._idle:
+            _stop(w)
+        self._idle.clear()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _serve(conn, parent: int, stderr_path: str, memory_mb: float | None) -> None:
+    """A worker: ("setup", fn, ctx) sets what it runs; then items in chunks from `conn`, one answer
+    per item (index, ok, result or exception, what it printed on stderr); None ends it."""
     child.prepare(parent, stderr_path, memory_mb)
-    _init(ctx)
+    fn = None
     while True:
         try:
-            chunk = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return
-        if chunk is None:
+        if message is None:
             return
-        for i, item in chunk:
+        if isinstance(message, tuple):
+            _, fn, ctx = message
+            _init(ctx)
+            continue
+        for i, item in message:
             mark = child.stderr_mark()
             try:
                 answer = (i, True, fn(item))
@@ -153,9 +225,11 @@ class Started:
 
     def __init__(self, fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None,
                  on_death: Callable[[T, Death], R] | None = None, here: bool = False,
-                 memory_mb: float | None = None):
+                 memory_mb: float | None = None, workers: Workers | None = None):
         self.fn, self.items, self.ctx, self.on_death = fn, list(items), ctx, on_death
-        self.memory_mb = memory_mb
+        # The run's helper processes, borrowed (or its own, ended with it; `memory_mb` is theirs).
+        self._own = workers is None
+        self._pool = workers if workers is not None else Workers(memory_mb)
         self.notes: dict[int, str] = {}
         self._done: dict[int, tuple] = {}  # answered and not yet given out: i -> (kind, value)
         self._finished = 0  # items answered or died on
@@ -172,8 +246,7 @@ class Started:
         jobs = default_jobs() if jobs is None else max(1, jobs)
         n = 1 if len(self.items) < MIN_PARALLEL else min(jobs, len(self.items))
         self._chunk = max(1, min(32, len(self.items) // (n * 4)))
-        self._mp = multiprocessing.get_context()
-        self._wake_r, self._wake_w = self._mp.Pipe(duplex=False)
+        self._wake_r, self._wake_w = multiprocessing.get_context().Pipe(duplex=False)
         try:
             for _ in range(n):
                 self._start_worker()
@@ -235,21 +308,11 @@ class Started:
         self._wake()
 
     def _start_worker(self) -> None:
-        fd, stderr_path = tempfile.mkstemp(prefix="consolidator-worker-", suffix=".log")
-        os.close(fd)
-        here, there = self._mp.Pipe()
-        proc = self._mp.Process(target=_serve, daemon=True, name="consolidator-worker",
-                                args=(there, self.fn, self.ctx, os.getpid(), stderr_path, self.memory_mb))
-        try:
-            proc.start()
-        except OSError:  # no more processes here
-            here.close()
-            _remove(stderr_path)
+        w = self._pool.take(self.fn, self.ctx)
+        if w is None:
             self._failures = _START_FAILURES
-            return
-        finally:
-            there.close()
-        self._workers.append(_Worker(proc, here, stderr_path))
+        else:
+            self._workers.append(w)
 
     def _wake(self) -> None:
         try:
@@ -269,8 +332,13 @@ class Started:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
         for w in self._workers:
-            _stop(w)
+            if self._own:
+                _stop(w)
+            else:
+                self._pool.give_back(w)  # a worker still at work is stopped
         self._workers.clear()
+        if self._own:
+            self._pool.close()
         for conn in (self._wake_r, self._wake_w):
             conn.close()
 
@@ -283,10 +351,10 @@ class Started:
                     if self._cancelled or self._finished == len(self.items):
                         return
                     for w in self._workers:
-                        if not w.stopping and w.proc.is_alive() and self._may_feed(w):
+                        if w.proc.is_alive() and self._may_feed(w):
                             self._feed(w)
                     workers = list(self._workers)
-                    if self._pending and not any(w.proc.is_alive() and not w.stopping for w in workers):
+                    if self._pending and not any(w.proc.is_alive() for w in workers):
                         if self._failures >= _START_FAILURES:
                             return  # results() does the rest in this process
                         self._wanted = max(self._wanted, 1)
@@ -318,15 +386,10 @@ class Started:
         return bool(self._pending) and len(w.chunk_ends) < 2 and not w.large_next
 
     def _feed(self, w: _Worker) -> None:
-        if w.inflight and not self._pending:
-            return
+        if not self._pending:
+            return  # nothing left for it in this map: it waits, for the next map or its end
         chunk = [self._pending.popleft() for _ in range(min(self._chunk, len(self._pending)))]
-        if not chunk:
-            w.stopping = True
         try:
-            if not chunk:
-                w.conn.send(None)
-                return
             data = ForkingPickler.dumps(chunk)
             if w.inflight and len(data) > _PREFETCH_BYTES:
                 # A worker busy with its chunk reads nothing: a large message would block this thread,
@@ -377,7 +440,7 @@ class Started:
                 self._pending.extendleft(reversed(w.inflight))
                 w.inflight.clear()
                 w.chunk_ends.clear()
-            elif not w.stopping and w.answered == 0:
+            elif w.answered == 0:  # died before doing anything: a process that cannot work here
                 self._failures += 1
             self._lock.notify_all()
         _close(w)
@@ -395,8 +458,7 @@ def _stop(w: _Worker) -> None:
     """End a worker: told to when it is idle, killed when it is still working on something."""
     if w.proc.is_alive() and not w.inflight:
         try:
-            if not w.stopping:
-                w.conn.send(None)
+            w.conn.send(None)
         except (OSError, ValueError):
             pass
         w.proc.join(5)
