@@ -185,9 +185,10 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
         return run(dataclasses.replace(settings, profile=profile, alternatives=alternatives), ui, side, surveyed,
                    workers)
     finally:
-        workers.close()
+        workers.stop()  # they end while the second process is waited for
         if side is not None:
             side.close()
+        workers.close()
 
 
 def _limits(settings: Settings) -> Limits:

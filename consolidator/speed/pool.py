@@ -170,7 +170,19 @@ class Workers:
         else:
             _stop(w)
 
+    def stop(self) -> None:
+        """Tell the idle workers to end, without waiting for them (close() waits): the caller can
+        end its other helpers meanwhile."""
+        for w in self._idle:
+            if not w.conn.closed:
+                try:
+                    w.conn.send(None)
+                except (OSError, ValueError):
+                    pass
+                w.conn.close()
+
     def close(self) -> None:
+        self.stop()
         for w in self._idle:
             _stop(w)
         self._idle.clear()
@@ -184,16 +196,18 @@ class Workers:
 
 def _serve(conn, parent: int, stderr_path: str, memory_mb: float | None) -> None:
     """A worker: ("setup", fn, ctx) sets what it runs; then items in chunks from `conn`, one answer
-    per item (index, ok, result or exception, what it printed on stderr); None ends it."""
+    per item (index, ok, result or exception, what it printed on stderr); None ends it, at once: it
+    has nothing to clean up, and the clean-up it inherited from its parent (finalizers, atexit) is
+    not its own."""
     child.prepare(parent, stderr_path, memory_mb)
     fn = None
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
-            return
+            os._exit(0)
         if message is None:
-            return
+            os._exit(0)
         if isinstance(message, tuple):
             _, fn, ctx = message
             _init(ctx)
@@ -458,7 +472,8 @@ def _stop(w: _Worker) -> None:
     """End a worker: told to when it is idle, killed when it is still working on something."""
     if w.proc.is_alive() and not w.inflight:
         try:
-            w.conn.send(None)
+            if not w.conn.closed:
+                w.conn.send(None)
         except (OSError, ValueError):
             pass
         w.proc.join(5)
