@@ -449,9 +449,11 @@ def _zip_kind(zf: zipfile.ZipFile, package: _Package) -> tuple[str, str | None]:
     main = _main_part(zf, package)
     what = None
     if main is not None:
-        head = _read_part(zf, zf.getinfo(main), 4096)
         if main.lower().endswith(".bin"):
             return "xlsb", main
+        if main.replace("\\", "/").lower().rsplit("/", 1)[-1] == "workbook.xml":
+            return "xlsx", main
+        head = _read_part(zf, zf.getinfo(main), 4096)  # a part named otherwise: its root element says
         m = _ROOT_ELEMENT.search(head)  # the first element: «<?xml» and «<!--» are not one
         found = _MAIN_ROOTS.get(m.group(1)) if m else None
         if found == "xlsx":
@@ -818,12 +820,14 @@ def _scan_sheet(name: str, xml: bytes, limits: Limits) -> tuple[SheetInfo, bytes
     cols = set(_CELL_REF.findall(body, 0, values_end))
     if cols and max_row:
         width = column_index(max(cols, key=lambda c: (len(c), c)).decode()) + 1
-        values = body.count(b"<" + prefix + b"v>", 0, values_end) + body.count(b"<" + prefix + b"is>", 0, values_end)
-        try:
-            check_extent(name, max_row, width, values, limits)
-        except UnreadableError:
-            # The widest cell may be an empty formatted one: the widest value decides.
-            check_extent(name, max_row, _widest_value(body, values_end), values, limits)
+        if max_row * width > min(limits.max_cells, limits.sparse_cells):  # else nothing to count
+            values = (body.count(b"<" + prefix + b"v>", 0, values_end)
+                      + body.count(b"<" + prefix + b"is>", 0, values_end))
+            try:
+                check_extent(name, max_row, width, values, limits)
+            except UnreadableError:
+                # The widest cell may be an empty formatted one: the widest value decides.
+                check_extent(name, max_row, _widest_value(body, values_end), values, limits)
     if b'"e"' in body or b"'e'" in body:
         for m in _ERROR_CELL.finditer(body):
             r = _ATTR_R.search(m.group(1))

@@ -4,8 +4,9 @@ The work of one file (read it; write its returned copy) does not depend on any o
 helper processes give the same result as a serial loop. They are also where untrusted bytes are
 read: a reader that aborts, crashes or is killed for memory ends its process, and the pool turns
 that into this one file's result (`on_death`) and goes on with the others in a new process. Each
-worker takes a few files at a time and answers file by file, so the file a dead worker was reading
-is known exactly; the ones after it are handed to the next worker.
+worker takes a few files at a time and answers them together; the file it is reading is marked in
+memory shared with this process, so the file a dead worker was reading is known exactly, and the
+others it held are handed to the next worker.
 
 A small batch (fewer than MIN_PARALLEL files) or `jobs=1` is done by one worker; a larger one by
 `jobs` workers. Workers are started by the caller's thread (a fork from another thread could copy
@@ -106,8 +107,8 @@ def run_map(fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None 
 
 
 class _Worker:
-    def __init__(self, proc, conn, stderr_path: str):
-        self.proc, self.conn, self.stderr_path = proc, conn, stderr_path
+    def __init__(self, proc, conn, stderr_path: str, marker):
+        self.proc, self.conn, self.stderr_path, self.marker = proc, conn, stderr_path, marker
         self.begin()
 
     def begin(self) -> None:
@@ -140,8 +141,9 @@ class Workers:
         fd, stderr_path = tempfile.mkstemp(prefix="consolidator-worker-", suffix=".log")
         os.close(fd)
         here, there = self._mp.Pipe()
+        marker = self._mp.RawValue("q", -1)
         proc = self._mp.Process(target=_serve, daemon=True, name="consolidator-worker",
-                                args=(there, os.getpid(), stderr_path, self.memory_mb))
+                                args=(there, marker, os.getpid(), stderr_path, self.memory_mb))
         try:
             proc.start()
         except OSError:  # no more processes here
@@ -150,7 +152,7 @@ class Workers:
             return None
         finally:
             there.close()
-        w = _Worker(proc, here, stderr_path)
+        w = _Worker(proc, here, stderr_path, marker)
         if not self._setup(w, fn, ctx):
             _stop(w)
             return None
@@ -194,11 +196,12 @@ class Workers:
         self.close()
 
 
-def _serve(conn, parent: int, stderr_path: str, memory_mb: float | None) -> None:
-    """A worker: ("setup", fn, ctx) sets what it runs; then items in chunks from `conn`, one answer
-    per item (index, ok, result or exception, what it printed on stderr); None ends it, at once: it
-    has nothing to clean up, and the clean-up it inherited from its parent (finalizers, atexit) is
-    not its own."""
+def _serve(conn, marker, parent: int, stderr_path: str, memory_mb: float | None) -> None:
+    """A worker: ("setup", fn, ctx) sets what it runs; then items in chunks from `conn`, answered a
+    chunk at a time (index, ok, result or exception, what it printed on stderr) — the index of the
+    item it is working on is in `marker`, shared with the parent, so that the item it dies on is
+    known; None ends it, at once: it has nothing to clean up, and the clean-up it inherited from its
+    parent (finalizers, atexit) is not its own."""
     child.prepare(parent, stderr_path, memory_mb)
     fn = None
     while True:
@@ -212,23 +215,30 @@ def _serve(conn, parent: int, stderr_path: str, memory_mb: float | None) -> None
             _, fn, ctx = message
             _init(ctx)
             continue
+        answers = []
         for i, item in message:
+            marker.value = i
             mark = child.stderr_mark()
             try:
                 answer = (i, True, fn(item))
             except BaseException as exc:  # raised again by the caller, as a serial loop would
                 answer = (i, False, exc)
-            note = child.stderr_since(mark)
+            answers.append((*answer, child.stderr_since(mark)))
             child.stderr_reset()
-            try:
-                conn.send((*answer, note))
-            except Exception:  # an answer that cannot be pickled (or no memory left to do it)
-                if answer[1]:
-                    os._exit(ANSWER_LOST)  # the item's result is lost: the pool gives it its on_death
+        try:
+            conn.send(answers)
+        except Exception:  # an answer that cannot be pickled (or no memory left to do it): one by one
+            for i, ok, value, note in answers:
+                marker.value = i
                 try:
-                    conn.send((i, False, RuntimeError(f"{type(answer[2]).__name__}: {answer[2]}"), note))
+                    conn.send([(i, ok, value, note)])
                 except Exception:
-                    os._exit(ANSWER_LOST)
+                    if ok:
+                        os._exit(ANSWER_LOST)  # this item's result is lost: the pool gives it its on_death
+                    try:
+                        conn.send([(i, False, RuntimeError(f"{type(value).__name__}: {value}"), note)])
+                    except Exception:
+                        os._exit(ANSWER_LOST)
 
 
 class Started:
@@ -419,39 +429,49 @@ class Started:
 
     def _receive(self, w: _Worker) -> None:
         try:
-            i, ok, value, note = w.conn.recv()
+            answers = w.conn.recv()
         except (EOFError, OSError):
             w.conn.close()
             return
-        except Exception as exc:  # an answer that cannot be unpickled here: the item's result is lost
+        except Exception as exc:  # answers that cannot be unpickled here: the chunk's results are lost
             if not w.inflight:
                 return
-            i, ok, value, note = w.inflight[0][0], None, Death(None, f"its answer could not be read: {exc!r}"), ""
+            lost = Death(None, f"its answers could not be read: {exc!r}")
+            end = w.chunk_ends[0] if w.chunk_ends else w.inflight[-1][0]
+            answers = []
+            for i, _ in list(w.inflight):
+                answers.append((i, None, lost, ""))
+                if i == end:
+                    break
         with self._lock:
-            if w.inflight and w.inflight[0][0] == i:
-                w.inflight.popleft()
-            if w.chunk_ends and w.chunk_ends[0] == i:
-                w.chunk_ends.popleft()
-            w.answered += 1
+            for i, ok, value, note in answers:
+                if w.inflight and w.inflight[0][0] == i:
+                    w.inflight.popleft()
+                if w.chunk_ends and w.chunk_ends[0] == i:
+                    w.chunk_ends.popleft()
+                w.answered += 1
+                if note:
+                    self.notes[i] = note
+                self._done[i] = ("ok", value) if ok else ("death", value) if ok is None else ("error", value)
+                self._finished += 1
             self._failures = 0
-            if note:
-                self.notes[i] = note
-            self._done[i] = ("ok", value) if ok else ("death", value) if ok is None else ("error", value)
-            self._finished += 1
             self._lock.notify_all()
 
     def _ended(self, w: _Worker) -> None:
-        """A worker's process ended: first the answers it sent, then the item it died on."""
+        """A worker's process ended: first the answers it sent; then the item it was working on (the
+        marker says which) is the one it died on; the others it had are done again by another."""
         while not w.conn.closed and w.conn.poll():
             self._receive(w)
         w.proc.join()
         with self._lock:
             self._workers.remove(w)
             if w.inflight:
-                i = w.inflight.popleft()[0]
-                self._done[i] = ("death", Death.of(w.proc.exitcode, child.tail(w.stderr_path)))
+                held = list(w.inflight)
+                indices = [i for i, _ in held]
+                culprit = w.marker.value if w.marker.value in indices else indices[0]
+                self._done[culprit] = ("death", Death.of(w.proc.exitcode, child.tail(w.stderr_path)))
                 self._finished += 1
-                self._pending.extendleft(reversed(w.inflight))
+                self._pending.extendleft(reversed([entry for entry in held if entry[0] != culprit]))
                 w.inflight.clear()
                 w.chunk_ends.clear()
             elif w.answered == 0:  # died before doing anything: a process that cannot work here
