@@ -333,6 +333,11 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
         if "/" not in f.path:  # a file at the inbox's root: the form's own title line names its author
             f.subdivision = table.subdivision or f.subdivision
     read_done = time.perf_counter()
+    if workers is not None and any(f.verdict != SKIPPED and f.source.suffix.lower() not in (".xlsx", ".xlsm")
+                                   for f in files):
+        # A returned copy of an .xls, .ods or .xlsb is written with openpyxl (0.1-0.4 s to import):
+        # the helper that will write it imports it while this process checks the rows.
+        workers.preload(_COPY_MODULES)
     data = check_batch(profile, files, tables)
     batch = Batch(profile=profile, run_date=settings.run_date, inbox=inbox, out=settings.out, files=files, data=data,
                   limits=limits)
@@ -347,6 +352,9 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
 
 
 # --- writing -----------------------------------------------------------------------------------------
+
+_COPY_MODULES = ("consolidator.outputs.returned", "consolidator.outputs.returned_openpyxl", "consolidator.outputs.eml")
+
 
 def _return_one(item: tuple[FileResult, str | None]) -> tuple[str, str | None]:
     """The returned copy and its e-mail draft for one file (in a helper process: the author's file is

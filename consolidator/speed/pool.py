@@ -21,6 +21,7 @@ a file made it print is the item's note, for the log), and its address space may
 """
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import signal
@@ -172,6 +173,20 @@ class Workers:
         else:
             _stop(w)
 
+    def preload(self, modules: tuple[str, ...]) -> None:
+        """Have the idle workers (one started if there is none) import these modules now, while this
+        process does other work: the next map that borrows them finds them imported."""
+        if not self._idle:
+            w = self.take(None, None)
+            if w is None:
+                return
+            self._idle.append(w)
+        for w in self._idle:
+            try:
+                w.conn.send(("preload", modules))
+            except (OSError, ValueError):
+                pass
+
     def stop(self) -> None:
         """Tell the idle workers to end, without waiting for them (close() waits): the caller can
         end its other helpers meanwhile."""
@@ -212,8 +227,11 @@ def _serve(conn, marker, parent: int, stderr_path: str, memory_mb: float | None)
         if message is None:
             os._exit(0)
         if isinstance(message, tuple):
-            _, fn, ctx = message
-            _init(ctx)
+            if message[0] == "preload":
+                _preload(message[1])
+            else:
+                _, fn, ctx = message
+                _init(ctx)
             continue
         answers = []
         for i, item in message:
@@ -239,6 +257,17 @@ def _serve(conn, marker, parent: int, stderr_path: str, memory_mb: float | None)
                         conn.send([(i, False, RuntimeError(f"{type(value).__name__}: {value}"), note)])
                     except Exception:
                         os._exit(ANSWER_LOST)
+
+
+def _preload(modules: tuple[str, ...]) -> None:
+    from consolidator.speed.imports import heavy_imports
+
+    with heavy_imports():
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # imported again, and failing then, when it is used
+                pass
 
 
 class Started:
