@@ -6,7 +6,7 @@ Two passes:
 
 1. The whole folder as one inbox: `consolidator run` as its own process, timed from outside with its
    peak memory (the sum of the proportional set sizes of the process and every helper process, as
-   benchmarks/run.py measures it). Each file is linked (a hard link; a copy across file systems)
+   benchmarks/run.py measures it; the package measured is the interpreter's, never this folder's). Each file is linked (a hard link; a copy across file systems)
    into a folder of its own in a staging inbox under --work, so that every file is its own
    subdivision and gets its own verdict (files of one subdivision would supersede one another);
    `--as-is` runs on the folder itself. Then what must hold whatever the files are: the run ended
@@ -39,10 +39,35 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.append(str(HERE.parent))  # benchmarks.run; the package is the interpreter's
+def _tree(root: int) -> list[int]:
+    """The process and all its descendants (helper processes included), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
 
-from benchmarks.run import _pss_kib, _tree  # noqa: E402
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: pages shared by forked helpers are counted once in the sum."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 OUTPUTS = ("report.json", "Протокол проверки.xlsx", "Сводный перечень.xlsx")
 # What the progress bars and the run's sentences may print on stderr; anything else is a leak.
@@ -246,6 +271,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "consolidator-corpus")
     ap.add_argument("--jobs", type=int, default=None, help="--jobs of the whole run (default: the tool's)")
     ap.add_argument("--no-probe", action="store_true", help="skip the per-file pass")
+    ap.add_argument("--probe-only", action="store_true", help="skip the whole run")
     ap.add_argument("--slow", type=float, default=5.0, help="seconds a file may take in the per-file pass")
     ap.add_argument("--big", type=float, default=300.0, help="MB a file's process may hold in the per-file pass")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds after which a file's process is killed")
@@ -255,7 +281,7 @@ def main() -> None:
     a.work.mkdir(parents=True, exist_ok=True)
     folder = a.folder.resolve()
 
-    summary, problems = whole_run(folder, a.work, a.jobs, a.as_is)
+    summary, problems = ({}, []) if a.probe_only else whole_run(folder, a.work, a.jobs, a.as_is)
     print(f"Файлов: {summary.get('files', '?')}")
     if "seconds" in summary:
         print(f"Весь запуск: {summary['seconds']:.1f} с, пиковая память {summary['peak_mib']} МиБ")
