@@ -51,7 +51,7 @@ import stat
 import struct
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from defusedxml import ElementTree
 
