@@ -128,6 +128,9 @@ class FileResult:
     # before it was superseded by a newer version.
     version: object = None
     checked_verdict: str | None = None
+    # The technical side of a reading that failed or fell back (an exception, what the reader printed,
+    # how its process ended): for the log of the results folder, never for the author.
+    detail: str | None = None
 
     # Excel row -> the reason the author gave for changing that row (an «Основание» column), if any.
     reasons: dict[int, str] = field(default_factory=dict)

@@ -3,13 +3,17 @@
     main        start the second process, before the heavy imports           speed.side
                 choose the profile from the files, unless one is given       inbox.read.survey, profile.detect
     run         under the results folder's lock (one run at a time)          outputs.lock
-      check     read every file, in the pool for a large batch               inbox
+      check     read every file in helper processes (the pool)               inbox, speed.pool
                 check all rows of all files as one frame                     checks.engine
                 versions, deadlines and statuses against the journal         journal.tracking
       write     returned copies with e-mail drafts (in the pool), while      outputs.returned, outputs.eml
                 the consolidated list is written here and the order by the   outputs.consolidated, outputs.order
-                second process; then the protocol and report.json            outputs.protocol
+                second process; then the protocol, the log of reading errors  outputs.protocol, outputs.read_errors
+                and report.json
                 record the checks in the journal                             journal.store
+
+This process reads no file of the inbox itself: the helper processes do, so that a file that makes a
+reader abort is that file's verdict (speed.pool, inbox.read.read_death).
 
 This module imports no pandas: the CLI imports it to start the second process first, and `main`
 imports the engine (pandas and pandera) with the garbage collector off (speed.imports).
@@ -28,7 +32,7 @@ from typing import Callable
 
 from consolidator.checks import checked_profile
 from consolidator.inbox.files import discover, skip_reason
-from consolidator.inbox.read import Read, Survey, intern_rows, read_one, with_form
+from consolidator.inbox.read import Read, Survey, intern_rows, read_death, read_one, with_detail, with_form
 from consolidator.inbox.safety import Limits
 from consolidator.journal.store import FILE_NAME as JOURNAL
 from consolidator.journal.safekeeping import back_up, network_warning
@@ -48,7 +52,7 @@ from consolidator.profile.form import Table
 from consolidator.profile.load import DEFAULT_PROFILE, available_profiles
 from consolidator.profile.schema import Profile, ProfileError
 from consolidator.speed.imports import heavy_imports
-from consolidator.speed.pool import MIN_PARALLEL, Started, run_map
+from consolidator.speed.pool import MIN_PARALLEL, Death, Started, Workers
 from consolidator.speed.pool import context as parallel_context
 from consolidator.speed.side import EarlyProcess
 
@@ -216,13 +220,14 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
     files when none is given, then `run`."""
     ui = ui or Ui()
     side = start_side_process(settings)
+    workers = Workers(_limits(settings).process_mb)  # the helpers that read files, for the whole job
     try:
         with heavy_imports():
             import consolidator.checks.engine  # noqa: F401 - pandas and pandera
         surveyed = side.survey() if side is not None else None
         profile = settings.profile
         if profile is None:
-            surveyed, profile = _choose_profile(settings, ui, surveyed)
+            surveyed, profile = _choose_profile(settings, ui, surveyed, workers)
         alternatives = tuple(checked_profile(n) for n in available_profiles() if n != profile.key)
         if profile.registry_form is not None and settings.registry is None:
             ui.say(f"{profile.registry_form.title} не задан (--registry): наименования услуг и процессов с ним не "
@@ -233,13 +238,21 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
             ready = side.result(side.working_days, timeout=30)
             if ready is not None:  # else this process imports `holidays` itself when it needs a date
                 workdays.preload(ready)
-        return run(dataclasses.replace(settings, profile=profile, alternatives=alternatives), ui, side, surveyed)
+        return run(dataclasses.replace(settings, profile=profile, alternatives=alternatives), ui, side, surveyed,
+                   workers)
     finally:
+        workers.stop()  # they end while the second process is waited for
         if side is not None:
             side.close()
+        workers.close()
 
 
-def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None) -> tuple[Survey, Profile]:
+def _limits(settings: Settings) -> Limits:
+    return settings.limits if settings.limits is not None else Limits.from_env()
+
+
+def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None,
+                    workers: Workers | None = None) -> tuple[Survey, Profile]:
     """Read the inbox's files in the forms they fit (unless the second process has: `surveyed`),
     choose the profile by them and say which and why."""
     from consolidator.inbox.read import survey
@@ -247,7 +260,7 @@ def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None) -> tupl
 
     profiles = [checked_profile(n) for n in available_profiles()]
     if surveyed is None:
-        surveyed = survey(settings.inbox, profiles, ui.progress, settings.limits, settings.jobs)
+        surveyed = survey(settings.inbox, profiles, ui.progress, settings.limits, settings.jobs, workers=workers)
     profile, reason = choose_profile(surveyed.forms(), profiles)
     if profile is None:
         ui.say(f"Профиль не определен: {reason}. Используется профиль по умолчанию «{DEFAULT_PROFILE}».")
@@ -258,13 +271,17 @@ def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None) -> tupl
 
 
 def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = None,
-        surveyed: Survey | None = None) -> Batch:
+        surveyed: Survey | None = None, workers: Workers | None = None) -> Batch:
     """Check every file, sort out versions against the journal, then write returned copies with e-mail
     drafts, the consolidated list, the order draft, the protocol and report.json. `side`: the second
     process that writes the order; `surveyed`: the inbox as `survey` read it to choose the profile (its
-    files are not read again).
+    files are not read again); `workers`: the helper processes that read the files (None: the run's
+    own, ended with it).
 
     One run at a time per results folder (outputs.lock): a second run waits for the first, then refuses."""
+    if workers is None:
+        with Workers(_limits(settings).process_mb) as own:
+            return run(settings, ui, side, surveyed, own)
     ui = ui or Ui()
     out = settings.out
     settings = with_registry(settings)
@@ -279,7 +296,7 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
                     f"Дата проверки {settings.run_date:%d.%m.%Y} раньше даты приказа от {edition.date:%d.%m.%Y} "
                     f"№ {edition.number}, которым утверждена действующая редакция перечня: укажите --date не "
                     f"раньше {edition.date:%d.%m.%Y}.")
-            batch = check(settings, ui.progress, surveyed)
+            batch = check(settings, ui.progress, surveyed, workers)
             batch.edition = edition
             with _phase(batch, "journal"):
                 track(batch, journal, list(settings.subdivisions), settings.calendar)
@@ -289,7 +306,7 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
             # list and the order; the protocol and report.json name the copies, so they come last.
             with _phase(batch, "annotate"):
                 copies = _ReturnedCopies(batch, ui.progress, {s.name: s.email for s in settings.subdivisions},
-                                         settings.jobs)
+                                         settings.jobs, workers=workers)
             try:
                 with _phase(batch, "consolidate"):
                     rows = batch.accepted_rows()
@@ -312,6 +329,9 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
             with _phase(batch, "docx"):
                 order()
             with _phase(batch, "protocol"):
+                from consolidator.outputs.read_errors import write_read_errors
+
+                write_read_errors(batch)
                 write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
             with _phase(batch, "journal"):
                 record(batch, journal)
@@ -553,7 +573,8 @@ def _sweep_temporary(out: Path) -> None:
             p.unlink(missing_ok=True)
 
 
-def check(settings: Settings, progress: Progress | None = None, surveyed: Survey | None = None) -> Batch:
+def check(settings: Settings, progress: Progress | None = None, surveyed: Survey | None = None,
+          workers: Workers | None = None) -> Batch:
     """Read and check every file; set verdicts, remarks and deadlines. Writes nothing.
     With `surveyed`, the files it read in this profile's form (or found unreadable) are not read again;
     the survey is used up."""
@@ -577,23 +598,28 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
             f.verdict, f.reason = SKIPPED, reason
         elif known is not None and known.stands_for(profile):
             if known.verdict is None:
-                reads[i] = (None, None, with_form(known.table, f.source, profile, alternatives, known.scores))
+                # No file is read in this process: the survey's scores name the other form, or none is named.
+                reads[i] = (None, None, with_form(known.table, f.source, profile, alternatives, known.scores,
+                                                  may_read=False), None)
             else:
-                reads[i] = (known.verdict, known.reason, None)
+                reads[i] = (known.verdict, known.reason, None, known.detail)
         else:
             to_read.append(i)
     step = (progress or no_progress)("Чтение файлов", len(to_read))
     ctx = (profile, alternatives, limits)
     texts = surveyed.texts if surveyed else {}
-    for i, read in zip(to_read, run_map(read_one, [files[i].source for i in to_read], ctx, settings.jobs)):
+    pool = Started(read_one, [files[i].source for i in to_read], ctx, settings.jobs, on_death=read_death,
+                   memory_mb=_limits(settings).process_mb, workers=workers)
+    for n, (i, read) in enumerate(zip(to_read, pool.results())):
         step(files[i].path)
         if read[2] is not None:
             intern_rows(read[2], texts)
-        reads[i] = read
+        reads[i] = (*read[:3], with_detail(read[3], pool.notes.get(n)))
     if surveyed:
         surveyed.texts.clear()
-    for i, (verdict, reason, table) in sorted(reads.items()):
+    for i, (verdict, reason, table, detail) in sorted(reads.items()):
         f = files[i]
+        f.detail = detail
         if table is None:
             f.verdict, f.reason = verdict, reason
             continue
@@ -603,6 +629,11 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
         if "/" not in f.path:  # a file at the inbox's root: the form's own title line names its author
             f.subdivision = table.subdivision or f.subdivision
     read_done = time.perf_counter()
+    if workers is not None and any(f.verdict != SKIPPED and f.source.suffix.lower() not in (".xlsx", ".xlsm")
+                                   for f in files):
+        # A returned copy of an .xls, .ods or .xlsb is written with openpyxl (0.1-0.4 s to import):
+        # the helper that will write it imports it while this process checks the rows.
+        workers.preload(_COPY_MODULES)
     data = check_batch(profile, files, tables)
     batch = Batch(profile=profile, run_date=settings.run_date, inbox=inbox, out=settings.out, files=files, data=data,
                   limits=limits, sent=settings.sent)
@@ -629,32 +660,47 @@ def _check_list(batch: Batch, rows=None) -> None:
 
 # --- writing -----------------------------------------------------------------------------------------
 
-def _return_one(item: tuple[FileResult, str | None]) -> str:
-    """The returned copy and its e-mail draft for one file (in a worker process for a large batch)."""
+_COPY_MODULES = ("consolidator.outputs.returned", "consolidator.outputs.returned_openpyxl", "consolidator.outputs.eml")
+
+
+def _return_one(item: tuple[FileResult, str | None]) -> tuple[str, str | None]:
+    """The returned copy and its e-mail draft for one file (in a helper process: the author's file is
+    read again to make it); with the technical notes of what could not be kept in it, for the log."""
     batch, staging = parallel_context()
     f, email = item
-    f.returned_copy = write_returned(batch, f, staging)
+    notes: list[str] = []
+    f.returned_copy = write_returned(batch, f, staging, notes=notes)
     write_draft(batch, f, email, staging)
-    return f.returned_copy
+    return f.returned_copy, "\n".join(notes) or None
 
 
 class _ReturnedCopies:
     """All returned copies, written into a fresh folder that is then swapped in: copies from an
-    earlier run of a file that is now accepted do not linger. A large batch's copies are started
-    in the pool at once and collected by finish()."""
+    earlier run of a file that is now accepted do not linger. The copies are started in helper
+    processes at once and collected by finish(); a file whose copy killed its process gets the
+    sheet of remarks alone, made here without reading it."""
 
     def __init__(self, batch: Batch, progress: Progress, emails: dict[str, str | None], jobs: int | None = None,
-                 min_parallel: int = MIN_PARALLEL):
+                 min_parallel: int = MIN_PARALLEL, workers: Workers | None = None):
         self.batch = batch
         self.final = batch.out / RETURNED_DIR
         self.staging = batch.out / f".{RETURNED_DIR}.new"
         shutil.rmtree(self.staging, ignore_errors=True)
         self.returned = [f for f in batch.files if f.verdict == RETURNED]
         self.step = progress("Запись копий с замечаниями", len(self.returned))
-        # Workers need the profile, date and limits, not every file's rows.
-        ctx = (dataclasses.replace(batch, files=[], data=batch.data.iloc[0:0]), self.staging)
+        # Workers need the profile, date and limits, not every file's rows (and no pandas to read them).
+        ctx = (dataclasses.replace(batch, files=[], data=None), self.staging)
         items = [(f, emails.get(f.subdivision)) for f in self.returned]
-        self.started = Started(_return_one, items, ctx, jobs, min_parallel)
+        limits = batch.limits if isinstance(batch.limits, Limits) else Limits.from_env()
+        self.started = Started(_return_one, items, ctx, jobs, on_death=self._remarks_only,
+                               memory_mb=limits.process_mb, workers=workers, min_parallel=min_parallel)
+
+    def _remarks_only(self, item: tuple[FileResult, str | None], death: Death) -> tuple[str, str | None]:
+        f, email = item
+        notes = [f"the returned copy could not be made of the file: {death.describe()}"]
+        f.returned_copy = rel = write_returned(self.batch, f, self.staging, notes=notes, read_source=False)
+        write_draft(self.batch, f, email, self.staging)
+        return rel, "\n".join(notes)
 
     def cancel(self) -> None:
         self.started.cancel()
@@ -662,9 +708,12 @@ class _ReturnedCopies:
 
     def finish(self) -> None:
         try:
-            for f, rel in zip(self.returned, self.started.results()):
+            for n, (f, (rel, detail)) in enumerate(zip(self.returned, self.started.results())):
                 self.step(f.path)
                 f.returned_copy = rel
+                detail = with_detail(detail, self.started.notes.get(n))
+                if detail:
+                    f.detail = f"{f.detail}\n{detail}" if f.detail else detail
         except BaseException:
             # The earlier copies stay as they were; nothing half-written is left beside them.
             self.cancel()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from consolidator.checks import checked_profile
 from consolidator.inbox.files import discover, skip_reason
-from consolidator.inbox.read import read_one
+from consolidator.inbox.read import read_death, read_one
 from consolidator.inbox.safety import Limits, UnreadableError
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, Batch, FileResult, Remark, no_progress
 from consolidator.outputs.atomic import write_text
@@ -285,10 +285,11 @@ def check(settings: SurveySettings, ui: Ui | None = None) -> SurveyRun:
     tables: dict[int, Table] = {}
     ctx = (profile, None, settings.limits)
     sources = [files[i].source for i in to_read]
-    for i, (verdict, reason, table) in zip(to_read, run_map(read_one, sources, ctx, settings.jobs,
-                                                              _min_parallel(sources))):
+    reads = run_map(read_one, sources, ctx, settings.jobs, on_death=read_death, min_parallel=_min_parallel(sources))
+    for i, (verdict, reason, table, detail) in zip(to_read, reads):
         step(files[i].path)
         f = files[i]
+        f.detail = detail
         if table is None:
             f.verdict, f.reason = verdict, reason
             continue

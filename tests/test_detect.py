@@ -170,12 +170,31 @@ def test_choose_profile_by_most_files():
     assert choose_profile([None, None], profiles)[0] is None
 
 
-def _counting_reads(monkeypatch) -> list[Path]:
-    calls = []
+class _Calls:
+    """The files read_table was called with, in this process and in the helper processes that read
+    (forked from this one, so they call the stand-in too): each call is a line of a file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __iter__(self):
+        lines = self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
+        return iter(Path(line) for line in lines)
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
+    def clear(self):
+        self.path.unlink(missing_ok=True)
+
+
+def _counting_reads(monkeypatch, tmp_path) -> _Calls:
+    calls = _Calls(tmp_path / "calls.txt")
     real = inbox_module.read_table
 
     def counted(source, profile, limits=None):
-        calls.append(source)
+        with open(calls.path, "a", encoding="utf-8") as fh:  # a Book (the survey) names its file
+            fh.write(f"{getattr(getattr(source, 'src', None), 'path', source)}\n")
         return real(source, profile, limits)
 
     monkeypatch.setattr(inbox_module, "read_table", counted)
@@ -188,7 +207,7 @@ def test_files_read_by_the_survey_are_not_read_again(tmp_path, monkeypatch):
     sverdlovsk = PROFILES["sverdlovsk"]
     make_form(inbox / "Отдел другого региона" / "перечень.xlsx", sverdlovsk, _rows(sverdlovsk))
     workbooks = [f for f in inbox_module.discover(inbox) if inbox_module.skip_reason(f, inbox) is None]
-    calls = _counting_reads(monkeypatch)
+    calls = _counting_reads(monkeypatch, tmp_path)
 
     surveyed = inbox_module.survey(inbox, list(PROFILES.values()), jobs=1)
     assert len(calls) == sum(1 for s in surveyed.files.values() if s.form)  # once each, in its own form
@@ -304,7 +323,9 @@ def test_a_panic_while_surveying_a_file_is_that_files_verdict_not_the_batchs_end
     batch = pipeline.check(Settings(udmurt, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1), surveyed=surveyed)
     a, b = sorted(batch.files, key=lambda f: f.path)
     assert a.rows == 3 and a.verdict != "unreadable"  # read and checked as usual
-    assert b.verdict == "unreadable" and "_Panic" in b.reason
+    # The author reads what to do; the panic's text is for the log.
+    assert b.verdict == "unreadable" and "_Panic" not in b.reason and "сохраните его в формате .xlsx" in b.reason
+    assert "_Panic: called `Option::unwrap()`" in b.detail
 
 
 def test_the_other_form_is_named_under_the_runs_own_size_limit(tmp_path, monkeypatch):
@@ -318,5 +339,5 @@ def test_the_other_form_is_named_under_the_runs_own_size_limit(tmp_path, monkeyp
     monkeypatch.setenv(ENV_MAX_UNPACKED_MB, "0.001")  # smaller than any workbook
     udmurt = PROFILES["udmurt"]
     _init((udmurt, [p for p in PROFILES.values() if p.key != "udmurt"], Limits(max_unpacked_mb=10)))
-    verdict, _, table = read_one(path)
+    verdict, _, table, _ = read_one(path)
     assert verdict is None and table.other_form == sverdlovsk.name

@@ -34,15 +34,17 @@ def test_parallel_and_serial_runs_are_identical(tmp_path, udmurt):
         assert _cells(tmp_path / "out1" / name) == _cells(tmp_path / "out2" / name)
 
 
-def test_a_dead_worker_does_not_lose_the_batch():
+def test_a_dead_worker_is_that_items_result_and_the_others_are_done():
     from consolidator.speed.pool import run_map
 
     import os
 
-    items = list(range(MIN_PARALLEL + 2))
-    # Item 3 kills any worker process that takes it; in this process (the serial fallback) it is safe.
-    results = list(run_map(_die_in_child, items, os.getpid(), jobs=2))
-    assert results == [n * 10 for n in items]
+    for n in (5, MIN_PARALLEL + 2):  # one worker, and a pool
+        items = list(range(n))
+        # Item 3 kills the worker that takes it; the items after it in its chunk go to a new worker.
+        results = list(run_map(_die_in_child, items, os.getpid(), jobs=2,
+                               on_death=lambda item, death: ("died", item, death.exitcode)))
+        assert results == [("died", 3, 7) if i == 3 else i * 10 for i in items]
 
 
 def _die_in_child(n: int) -> int:
@@ -51,7 +53,7 @@ def _die_in_child(n: int) -> int:
     from consolidator.speed.pool import context
 
     if n == 3 and os.getpid() != context():
-        os._exit(1)
+        os._exit(7)
     return n * 10
 
 

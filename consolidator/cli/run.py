@@ -44,8 +44,8 @@ NO_INBOX = ("Не указана папка входящих: укажите п�
                    "(по умолчанию 200 или значение переменной среды CONSOLIDATOR_MAX_UNPACKED_MB).")
 @click.option("--jobs", type=IntRange(min=1), default=None, metavar="ЧИСЛО",
               help="Сколько процессов читают файлы и пишут копии с замечаниями (по умолчанию — по числу "
-                   "ядер; проект приказа пишет еще один процесс; 1 — все в одном процессе). На результат "
-                   "не влияет.")
+                   "ядер; проект приказа пишет еще один процесс; 1 — файлы читает один процесс, остальное "
+                   "делает основной). На результат не влияет.")
 @tracking_options
 def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, org: Path | None,
             journal: Path | None, subdivisions: Path | None, calendar_file: Path | None,

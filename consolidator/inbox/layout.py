@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from defusedxml import ElementTree
 
-from consolidator.inbox.safety import Source, _biff_records, _Cfb
+from consolidator.inbox.biff import records, workbook_stream
+from consolidator.inbox.safety import Source
 
 Sides = tuple  # (left, right, top, bottom): openpyxl border style names or None
 
@@ -70,15 +71,11 @@ _MAX_RECORDS = 5_000_000
 
 def _xls(src: Source, rows: int, cols: int) -> dict[str, SheetLayout]:
     data = src.data if src.data is not None else src.path.read_bytes()
-    cfb = _Cfb(data)
-    try:
-        stream = cfb.stream("Workbook")
-    except ValueError:
-        stream = cfb.stream("Book")
+    stream = workbook_stream(data)
     xfs: list[Sides] = []
     sheets: list[tuple[str, int]] = []
     titles: dict[int, tuple[int, int]] = {}  # sheet index -> rows repeated
-    for n, (kind, body) in enumerate(_biff_records(stream, 0)):
+    for n, (kind, body) in enumerate(records(stream, 0)):
         if kind == _EOF or n > _MAX_RECORDS:
             break
         if kind == _XF and len(body) >= 14:
@@ -99,7 +96,7 @@ def _xls(src: Source, rows: int, cols: int) -> dict[str, SheetLayout]:
         default_width = None
         fit = False
         setup = None
-        for n, (kind, body) in enumerate(_biff_records(stream, pos)):
+        for n, (kind, body) in enumerate(records(stream, pos)):
             if kind == _EOF or n > _MAX_RECORDS:
                 break
             if kind in _CELLS and len(body) >= 6:

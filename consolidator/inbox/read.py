@@ -1,6 +1,12 @@
 """Each workbook of the inbox read: in the form of a profile, or in the form it fits best (the survey
 that chooses the profile). Whatever goes wrong with a file is that file's verdict.
 
+Untrusted bytes are read only in helper processes (speed.pool workers, or the second process for a
+small inbox): a reader that aborts, crashes or runs out of memory there ends that file («не
+прочитан», `read_death`, `survey_death`), not the batch. Each verdict keeps the technical detail
+(the exception, what the reader printed, how its process ended) for the log of the results folder;
+the reason the author reads is plain Russian.
+
 Light to import (no pandas): the second process surveys a small inbox with it while the main one
 imports pandas and pandera, and pool workers read with it.
 """
@@ -12,16 +18,18 @@ from itertools import islice
 from pathlib import Path
 
 from consolidator.inbox.files import discover, skip_reason
-from consolidator.inbox.safety import Limits, Source, UnreadableError, inspect
-from consolidator.inbox.workbook import Book, hidden_sheets, ods_merged_ranges, reraise_fatal
+from consolidator.inbox.safety import SAVE_AS_XLSX, Limits, Source, UnreadableError, inspect, technical
+from consolidator.inbox.workbook import (MEMORY_REASON, Book, hidden_sheets, ods_merged_ranges, reraise_fatal,
+                                         unreadable_reason)
 from consolidator.model import UNREADABLE, Progress, no_progress
 from consolidator.profile.detect import Score, best_form, rows_to_score, score_grid
 from consolidator.profile.form import Table, find_header, table_of, until_blank_run
 from consolidator.profile.load import available_profiles, load_profile
 from consolidator.profile.schema import Profile
 from consolidator.profile.text import match_key
+from consolidator.speed import child
+from consolidator.speed.pool import Death, Started, Workers
 from consolidator.speed.pool import context as parallel_context
-from consolidator.speed.pool import run_map
 
 
 def read_table(path: Path | Source | Book, profile: Profile, limits: Limits | None = None) -> Table | None:
@@ -40,7 +48,7 @@ def _read_table(book: Book, profile: Profile) -> Table | None:
     best: tuple[str, int, dict[str, int], list, list] | None = None
     ods_merges = None
     hidden = hidden_sheets(wb)
-    for name in wb.sheet_names:
+    for name in book.sheet_names:
         try:
             sheet = book.sheet(name)
             rows = book.rows(name)
@@ -61,8 +69,7 @@ def _read_table(book: Book, profile: Profile) -> Table | None:
             raise
         except BaseException as exc:
             reraise_fatal(exc)
-            raise UnreadableError(f"Лист «{name}» не удалось прочитать: файл поврежден "
-                                  f"({type(exc).__name__}: {str(exc)[:200]}).") from exc
+            raise UnreadableError(unreadable_reason(exc, f"Лист «{name}» не удалось прочитать")) from exc
         best = (name, header_row, columns, grid, merged)
     if best is None:
         if src.text:
@@ -107,10 +114,14 @@ def _looks_foreign(table: Table, profile: Profile) -> bool:
 
 
 def _other_form(path: Path | Source, profile: Profile, alternatives: list[Profile],
-                scores: dict[str, Score] | None = None, limits: Limits | None = None) -> str | None:
+                scores: dict[str, Score] | None = None, limits: Limits | None = None,
+                may_read: bool = True) -> str | None:
     """The name of another profile whose form fits the file strictly better than this profile's.
-    `scores` are the file's `score_forms` for these profiles, when the survey has them already."""
+    `scores` are the file's `score_forms` for these profiles, when the survey has them already;
+    without them the file is read again, unless `may_read` is False (the main process reads no file)."""
     if scores is None or not all(p.key in scores for p in (profile, *alternatives)):
+        if not may_read:
+            return None
         try:
             scores = score_forms(path, [profile, *alternatives], limits)
         except Exception:  # the file was read once already; a second look that fails names no form
@@ -121,35 +132,62 @@ def _other_form(path: Path | Source, profile: Profile, alternatives: list[Profil
     return next(p.name for p in alternatives if p.key == best)
 
 
-Read = tuple[str | None, str | None, Table | None]  # (verdict, reason, table) of one file
+# (verdict, reason, table, detail) of one file; detail is the technical one, for the log.
+Read = tuple[str | None, str | None, Table | None, str | None]
 
 
 def read_one(source: Path) -> Read:
-    """Read one workbook (in a worker process when the batch is large)."""
+    """Read one workbook (in a helper process: see read_death)."""
     profile, alternatives, limits = parallel_context()
     try:
         table = read_table(source, profile, limits)
     except UnreadableError as exc:
-        return UNREADABLE, str(exc), None
-    except Exception as exc:  # one odd file must not stop the batch
+        return UNREADABLE, str(exc), None, exc.detail
+    except BaseException as exc:  # one odd file must not stop the batch (a panic is a BaseException)
+        reraise_fatal(exc)
         return _unreadable(exc)
     if table is not None:
         intern_rows(table, {})  # a file repeats its groups and kinds: sent to the main process once each
-    return None, None, with_form(table, source, profile, alternatives, limits=limits)
+    return None, None, with_form(table, source, profile, alternatives, limits=limits), None
 
 
-def _unreadable(exc: Exception) -> Read:
-    return UNREADABLE, f"Файл не удалось прочитать: {type(exc).__name__}: {str(exc)[:200]}.", None
+def _unreadable(exc: BaseException) -> Read:
+    return UNREADABLE, unreadable_reason(exc, "Файл не удалось прочитать"), None, technical(exc)
+
+
+def death_reason(death: Death) -> str:
+    """The author's reason when the process reading the file died on it."""
+    if death.out_of_memory:
+        return f"Файл не удалось прочитать: {MEMORY_REASON}"
+    return ("Файл не удалось прочитать: программа чтения книг аварийно завершилась на этом файле — он поврежден "
+            "или записан программой, которая сохранила его с ошибками. " + SAVE_AS_XLSX)
+
+
+def read_death(source: Path, death: Death) -> Read:
+    """The verdict of a file whose reading process died (speed.pool's on_death)."""
+    return UNREADABLE, death_reason(death), None, death.describe()
+
+
+def survey_death(source: Path, death: Death) -> Surveyed:
+    return Surveyed(UNREADABLE, death_reason(death), detail=death.describe())
+
+
+def with_detail(detail: str | None, note: str | None) -> str | None:
+    """The technical detail of a file with what its reader printed on stderr (a panic's message)."""
+    if not note:
+        return detail
+    note = f"stderr of the reader:\n{note}"
+    return f"{detail}\n{note}" if detail else note
 
 
 def with_form(table: Table | None, source: Path | Source, profile: Profile, alternatives: list[Profile] | None,
-              scores: dict[str, Score] | None = None, limits: Limits | None = None) -> Table:
+              scores: dict[str, Score] | None = None, limits: Limits | None = None, may_read: bool = True) -> Table:
     """The table (an empty one when the form's header was not found), with the other form it may be in."""
     if table is None:
         table = Table(sheet=None, header_row=0, columns={}, missing=list(profile.keys))
     if alternatives and _looks_foreign(table, profile):
         try:
-            table.other_form = _other_form(source, profile, alternatives, scores, limits)
+            table.other_form = _other_form(source, profile, alternatives, scores, limits, may_read)
         except Exception:  # the form could not be compared: the file's own remarks stand
             table.other_form = None
     return table
@@ -164,6 +202,7 @@ class Surveyed:
     form: str | None = None
     table: Table | None = None
     scores: dict[str, Score] = field(default_factory=dict)
+    detail: str | None = None  # the technical detail of a reading that failed, for the log
 
     def stands_for(self, profile: Profile) -> bool:
         """Whether this is what reading the file with `profile` gives: it was read in that form, or
@@ -187,17 +226,18 @@ class Survey:
 
 
 def _survey_one(source: Path) -> Surveyed:
-    """Find the form of one workbook and read it in that form, from the same rows (in a worker
-    process when the batch is large). Whatever goes wrong is this file's verdict, or leaves the file
-    to be read again with the profile chosen; nothing stops the batch."""
+    """Find the form of one workbook and read it in that form, from the same rows (in a helper
+    process). Whatever goes wrong is this file's verdict, or leaves the file to be read again with
+    the profile chosen; nothing stops the batch."""
     profiles, limits = parallel_context()
     try:
         book = Book(inspect(source, limits))
     except UnreadableError as exc:  # no profile could read it
-        return Surveyed(UNREADABLE, str(exc))
+        return Surveyed(UNREADABLE, str(exc), detail=exc.detail)
     except BaseException as exc:  # a Rust panic in python-calamine is a BaseException
         reraise_fatal(exc)
-        return Surveyed(*_unreadable(exc)[:2])
+        verdict, reason, _, detail = _unreadable(exc)
+        return Surveyed(verdict, reason, detail=detail)
     with book:
         try:
             scores = score_forms(book, profiles)
@@ -210,26 +250,32 @@ def _survey_one(source: Path) -> Surveyed:
         try:
             table = read_table(book, next(p for p in profiles if p.key == form))
         except UnreadableError as exc:  # unreadable in its own form
-            return Surveyed(UNREADABLE, str(exc), form, None, scores)
+            return Surveyed(UNREADABLE, str(exc), form, None, scores, exc.detail)
         except BaseException as exc:
             reraise_fatal(exc)
-            return Surveyed(*_unreadable(exc)[:2], form, None, scores)
+            verdict, reason, _, detail = _unreadable(exc)
+            return Surveyed(verdict, reason, form, None, scores, detail)
     if table is not None:
         intern_rows(table, {})  # a file repeats its groups and kinds: sent to the main process once each
     return Surveyed(None, None, form, table, scores)
 
 
 def survey(inbox: Path, profiles: list[Profile], progress: Progress | None = None, limits: Limits | None = None,
-           jobs: int | None = None) -> Survey:
-    """Read every workbook of the inbox in the known form it fits best (to choose the profile by)."""
+           jobs: int | None = None, here: bool = False, workers: Workers | None = None) -> Survey:
+    """Read every workbook of the inbox in the known form it fits best (to choose the profile by), in
+    helper processes (the run's `workers`; `here`: in this one, which is a helper itself)."""
     started = time.perf_counter()
+    limits = limits or Limits.from_env()
     files = [f for f in discover(inbox) if skip_reason(f, inbox) is None]
     step = (progress or no_progress)("Чтение файлов", len(files))
     result = Survey({})
-    for f, surveyed in zip(files, run_map(_survey_one, [f.source for f in files], (profiles, limits), jobs)):
+    pool = Started(_survey_one, [f.source for f in files], (profiles, limits), jobs, on_death=survey_death,
+                   here=here, memory_mb=limits.process_mb, workers=workers)
+    for i, (f, surveyed) in enumerate(zip(files, pool.results())):
         step(f.path)
         if surveyed.table is not None:
             intern_rows(surveyed.table, result.texts)
+        surveyed.detail = with_detail(surveyed.detail, pool.notes.get(i))
         result.files[f.source] = surveyed
     result.seconds = time.perf_counter() - started
     return result
@@ -238,12 +284,16 @@ def survey(inbox: Path, profiles: list[Profile], progress: Progress | None = Non
 def survey_small(inbox: Path, profile: str | Path | None, limits: Limits | None, most: int) -> Survey | None:
     """The inbox surveyed in the known forms (the given profile's first, a name or a file), or None when
     it holds `most` workbooks or more: a large inbox is read by the main process's pool, on every core.
-    (The run's second process makes it while the main one imports pandas.)"""
+    (The run's second process makes it while the main one imports pandas: it reads the files itself,
+    with its memory limited, as it is a helper process; if a file kills it, the main process surveys
+    the inbox again in its pool, where that file is that file's verdict.)"""
     if sum(1 for f in discover(inbox) if skip_reason(f, inbox) is None) >= most:
         return None
+    limits = limits or Limits.from_env()
     profiles = [load_profile(profile)] if profile is not None else []
     profiles += [load_profile(n) for n in available_profiles() if n not in {p.key for p in profiles}]
-    return survey(inbox, profiles, limits=limits, jobs=1)
+    with child.memory_limited(limits.process_mb):
+        return survey(inbox, profiles, limits=limits, jobs=1, here=True)
 
 
 def intern_rows(table: Table, texts: dict[str, str]) -> None:

@@ -13,7 +13,8 @@ from typing import Iterator
 import python_calamine
 from defusedxml import ElementTree
 
-from consolidator.inbox.safety import PASSWORD_REASON, Limits, SheetInfo, Source, UnreadableError, inspect, natural_suffix
+from consolidator.inbox.safety import (PASSWORD_REASON, SAVE_AS_XLSX, Limits, SheetInfo, Source, UnreadableError,
+                                      inspect, natural_suffix)
 
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 
@@ -31,29 +32,53 @@ def open_workbook(path: Path | Source, limits: Limits | None = None):
                 src.sheets.setdefault(name, SheetInfo(hidden=wb.hidden(name)))
             return wb
         except Exception as exc:
-            raise UnreadableError(f"Файл ({src.actual}) не удалось разобрать как таблицу "
-                                  f"({type(exc).__name__}).") from exc
+            raise UnreadableError(f"Файл ({src.actual}) не удалось разобрать как таблицу: он поврежден. "
+                                  f"{SAVE_AS_XLSX}") from exc
     suffix = src.path.suffix.lower().replace(".xlsm", ".xlsx")
     try:
-        if src.data is None and suffix == natural_suffix(src.kind):
+        if src.as_is and suffix == natural_suffix(src.kind):
             return python_calamine.CalamineWorkbook.from_path(str(src.path))
-        # A trimmed copy, or a workbook under another workbook's extension: read by content.
-        return python_calamine.CalamineWorkbook.from_filelike(src.binary())
+        # A prepared copy, or a workbook under another workbook's extension: read by content.
+        return python_calamine.CalamineWorkbook.from_filelike(src.reader())
     except python_calamine.PasswordError as exc:
         raise UnreadableError(PASSWORD_REASON) from exc
     except BaseException as exc:  # calamine raises several error types (and a panic) for broken files
         reraise_fatal(exc)
-        raise UnreadableError(
-            f"Файл не удалось открыть как книгу Excel: он поврежден или передан не полностью "
-            f"({type(exc).__name__}: {str(exc)[:200]}). Откройте файл, проверьте его и направьте повторно."
-        ) from exc
+        raise UnreadableError(unreadable_reason(exc, "Файл не удалось открыть как книгу Excel")) from exc
 
 
 def reraise_fatal(exc: BaseException) -> None:
     """python-calamine reports a Rust panic as a BaseException: it is a broken file like any other,
-    but an interrupt or an exit is not."""
-    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+    but an interrupt or an exit is not. (Running out of memory is the file's too: it is read in a
+    helper process whose memory is limited.)"""
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
         raise exc
+
+
+MEMORY_REASON = ("для его чтения не хватило памяти: вероятно, на одном из листов заполнены ячейки далеко за "
+                 "пределами таблицы или листы очень велики. Удалите лишнее содержимое, " + SAVE_AS_XLSX[0].lower()
+                 + SAVE_AS_XLSX[1:])
+
+
+def unreadable_reason(exc: BaseException, what: str) -> str:
+    """The author's reason for a reader's failure (`what` failed): in Russian, with what to do; the
+    exception itself goes to the log (safety.technical)."""
+    if isinstance(exc, MemoryError):
+        return f"{what}: {MEMORY_REASON}"
+    return (f"{what}: он поврежден или записан программой, которая сохранила его с ошибками. "
+            f"{SAVE_AS_XLSX}")
+
+
+def worksheet_names(wb) -> list[str]:
+    """The sheets that can hold a table: chart, macro and dialog sheets are left out (python-calamine
+    cannot read a chart sheet of an .xlsb, and none of them holds cells)."""
+    names = list(wb.sheet_names)
+    try:
+        kinds = {m.name: m.typ for m in wb.sheets_metadata}
+    except Exception:  # a text table (textgrid), or no metadata: every sheet
+        return names
+    work = python_calamine.SheetTypeEnum.WorkSheet
+    return [n for n in names if kinds.get(n, work) == work]
 
 
 def _plain(value: object) -> object:
@@ -105,10 +130,14 @@ class Book:
         self.wb = open_workbook(src)
         self._sheets: dict[str, object] = {}
         self._read: dict[str, tuple[Iterator[list], list[list]]] = {}
+        self._names: list[str] | None = None
 
     @property
     def sheet_names(self) -> list[str]:
-        return self.wb.sheet_names
+        """The worksheets (worksheet_names)."""
+        if self._names is None:
+            self._names = worksheet_names(self.wb)
+        return self._names
 
     def sheet(self, name: str):
         if name not in self._sheets:

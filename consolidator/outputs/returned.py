@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import consolidator.ooxml.xlsx_patch as xlsxpatch
-from consolidator.inbox.safety import MAX_RANGE_CELLS, Source, UnreadableError, inspect
+from consolidator.inbox.safety import MAX_RANGE_CELLS, Source, UnreadableError, inspect, technical
 from consolidator.model import Batch, FileResult
 from consolidator.outputs.atomic import atomic_path
 from consolidator.outputs.returned_remarks import (NATIVE_SUFFIXES, RETURNED_DIR, cell_marks,
@@ -29,30 +29,37 @@ from consolidator.outputs.returned_remarks import (NATIVE_SUFFIXES, RETURNED_DIR
 __all__ = ["RETURNED_DIR", "write_returned"]
 
 
-def write_returned(batch: Batch, f: FileResult, root: Path) -> str:
+def write_returned(batch: Batch, f: FileResult, root: Path, notes: list[str] | None = None,
+                   read_source: bool = True) -> str:
     """Write the returned copy of one file under `root`; return its path relative to OUT.
 
     The file is read again through safety.inspect, as when it was checked: the copy is made of the
-    same (possibly trimmed) bytes calamine read, and never of a file the checks refused."""
-    try:
-        src: Source | None = inspect(f.source, batch.limits)
-    except UnreadableError:
-        src = None
+    same (possibly trimmed) bytes calamine read, and never of a file the checks refused. This reads
+    untrusted bytes: it runs in a helper process (consolidator.run). `read_source=False` makes the
+    sheet of remarks alone, reading nothing (the file killed the process that tried). What could not
+    be kept in the copy is added to `notes`, in English, for the log."""
+    notes = notes if notes is not None else []
+    src: Source | None = None
+    if read_source:
+        try:
+            src = inspect(f.source, batch.limits)
+        except UnreadableError as exc:
+            notes.append(f"the file was not inspected again for its copy: {exc.detail or exc}")
     if src is not None and src.kind == "xlsx" and f.source.suffix.lower() in NATIVE_SUFFIXES:
         try:
             return _patched(batch, f, root, src)
-        except Exception:  # an odd package: openpyxl below makes the copy, so no file goes without one
-            pass
+        except Exception as exc:  # an odd package: openpyxl below makes the copy, so no file goes without one
+            notes.append(f"the package could not be patched, openpyxl makes the copy: {technical(exc)}")
     elif src is not None and src.text:
         suffix = f.source.suffix.lower()
         converted = suffix if suffix == ".csv" else f"{suffix} (на самом деле это {src.actual})"
         try:
             return _patched(batch, f, root, _values_workbook(src), converted)
-        except Exception:  # a table the streaming writer refuses (a sheet name): openpyxl makes the copy
-            pass
+        except Exception as exc:  # a table the streaming writer refuses (a sheet name): openpyxl makes the copy
+            notes.append(f"the table could not be streamed, openpyxl makes the copy: {technical(exc)}")
     from consolidator.outputs.returned_openpyxl import write_returned as write_with_openpyxl
 
-    return write_with_openpyxl(batch, f, root, src)
+    return write_with_openpyxl(batch, f, root, src, notes)
 
 
 def _patched(batch: Batch, f: FileResult, root: Path, src: Source, converted: str | None = None) -> str:

@@ -17,11 +17,13 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from consolidator.inbox.layout import SheetLayout, sheet_layouts
-from consolidator.inbox.safety import MAX_RANGE_CELLS, Source, inspect
-from consolidator.inbox.workbook import ods_merged_ranges, open_workbook, sheet_rows
+from consolidator.inbox.safety import MAX_RANGE_CELLS, Source, inspect, technical
+from consolidator.inbox.workbook import ods_merged_ranges, open_workbook, reraise_fatal, sheet_rows, worksheet_names
 from consolidator.model import Batch, FileResult
 from consolidator.ooxml.cells import MAX_CELL_TEXT, fit_text, row_height
 from consolidator.ooxml.openpyxl_cells import BORDER, set_value
@@ -34,10 +36,13 @@ from consolidator.outputs.returned_remarks import until_blank_rows as _until_bla
 from consolidator.outputs.returned_remarks import value_widths as _widths
 
 
-def write_returned(batch: Batch, f: FileResult, root: Path, src: Source | None) -> str:
-    """The returned copy made with openpyxl (see consolidator.outputs.returned.write_returned)."""
+def write_returned(batch: Batch, f: FileResult, root: Path, src: Source | None,
+                   technical_notes: list[str] | None = None) -> str:
+    """The returned copy made with openpyxl (see consolidator.outputs.returned.write_returned);
+    why a fallback was taken goes to `technical_notes`, for the log."""
     suffix = f.source.suffix.lower()
     notes: list[str] = []
+    log = technical_notes if technical_notes is not None else []
     wb, converted, native = None, None, False
     if src is not None and src.kind == "xlsx" and suffix in NATIVE_SUFFIXES:
         try:
@@ -47,7 +52,8 @@ def write_returned(batch: Batch, f: FileResult, root: Path, src: Source | None) 
                 warnings.simplefilter("ignore")
                 wb = openpyxl.load_workbook(src.binary(), keep_vba=suffix == ".xlsm", rich_text=True)
             native = True
-        except Exception:
+        except Exception as exc:
+            log.append(f"openpyxl cannot open the workbook, a values copy is made: {technical(exc)}")
             wb, converted = None, f"{suffix}, но его не удалось открыть для записи замечаний"
         if wb is not None:
             notes.extend(source_notes(src))
@@ -55,7 +61,9 @@ def write_returned(batch: Batch, f: FileResult, root: Path, src: Source | None) 
         try:
             wb = values_copy(src)
             converted = converted or (suffix if not src.actual else f"{suffix} (на самом деле это {src.actual})")
-        except Exception:
+        except BaseException as exc:  # a Rust panic in python-calamine is a BaseException
+            reraise_fatal(exc)
+            log.append(f"no values copy could be made, the copy holds the remarks only: {technical(exc)}")
             wb = None
     if wb is None:
         wb = openpyxl.Workbook()
@@ -63,9 +71,10 @@ def write_returned(batch: Batch, f: FileResult, root: Path, src: Source | None) 
         notes.append("Исходный файл не удалось открыть для записи замечаний: ниже только список замечаний.")
     try:
         return _finish(wb, batch, f, root, converted, notes, native)
-    except Exception:
+    except Exception as exc:
         if not native:
             raise
+        log.append(f"openpyxl cannot write the workbook back, a values copy is made: {technical(exc)}")
     # openpyxl read the author's workbook but cannot write it back: a values copy instead.
     return _finish(values_copy(src), batch, f, root, f"{suffix}, но его не удалось записать с оформлением",
                    [], False)
@@ -74,7 +83,8 @@ def write_returned(batch: Batch, f: FileResult, root: Path, src: Source | None) 
 def _finish(wb: openpyxl.Workbook, batch: Batch, f: FileResult, root: Path, converted: str | None,
             notes: list[str], native: bool) -> str:
     _fit_long_values(wb)
-    for mark in cell_marks(f, wb.sheetnames, lambda sheet, cell: _anchor(wb[sheet], cell)):
+    index: dict = {}
+    for mark in cell_marks(f, wb.sheetnames, lambda sheet, cell: _anchor(wb[sheet], cell, index)):
         _mark(wb, mark, batch.profile.wording.comment_author)
     render_sheet(wb, remarks_sheet(batch, f, remarks_sheet_name(wb.sheetnames), wb.sheetnames, converted, notes))
     rel = returned_copy_path(f.path)
@@ -94,12 +104,24 @@ def _fit_long_values(wb: openpyxl.Workbook) -> None:
                 cell.value = fit_text(cell.value)
 
 
-def _anchor(ws, cell: str) -> str:
-    """The top left cell of the merged range `cell` is in: openpyxl writes no comment elsewhere in it."""
-    for merged in getattr(ws, "merged_cells", None) or ():
-        if cell in merged:
-            return merged.start_cell.coordinate
-    return cell
+def _anchor(ws, cell: str, index: dict | None = None) -> str:
+    """The top left cell of the merged range `cell` is in: openpyxl writes no comment elsewhere in it.
+    The sheet's merges are indexed once (`index`, by worksheet): a copy of a sheet with 40 000 merges
+    and many remarks looked each remark up in every merge."""
+    merged = getattr(ws, "merged_cells", None)
+    if not merged:
+        return cell
+    if index is None:
+        index = {}
+    cells = index.get(id(ws))
+    if cells is None:
+        cells = index[id(ws)] = {}
+        for rng in merged.ranges:
+            start = f"{get_column_letter(rng.min_col)}{rng.min_row}"
+            for row, col in rng.cells:
+                cells[row, col] = start
+    row, col = coordinate_to_tuple(cell)
+    return cells.get((row, col), cell)
 
 
 def _mark(wb: openpyxl.Workbook, mark: Mark, author: str = COMMENT_AUTHOR) -> None:
@@ -156,20 +178,22 @@ def render_sheet(wb: openpyxl.Workbook, sheet: NewSheet) -> None:
 
 def values_copy(source: Path | Source) -> openpyxl.Workbook:
     """An .xlsx workbook with the values and merges of a workbook openpyxl cannot open (also a CSV or
-    HTML table saved as .xls). Each sheet is copied to the end of its content (BLANK_RUN empty rows)."""
+    HTML table saved as .xls). Each worksheet is copied to the end of its content (BLANK_RUN empty
+    rows); chart and macro sheets hold no cells and are left out."""
     source = source if isinstance(source, Source) else inspect(Path(source))
     src = open_workbook(source)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     grids: dict[str, tuple[object, list[list]]] = {}
-    for name in src.sheet_names:
+    ods_merges = ods_merged_ranges(source.path) if source.kind == "ods" else None  # once for all sheets
+    for name in worksheet_names(src):
         sheet = src.get_sheet_by_name(name)
         ws = wb.create_sheet(name[:31])
         # A corrupted .xls may claim more columns than a worksheet has.
         grid = [row[:16384] for row in _until_blank_rows(sheet_rows(sheet, source.info(name)))[:1048576]]
         grids[name] = (ws, grid)
         widths = _widths(grid)
-        wrap = Alignment(wrap_text=True, vertical="top")
+        wrap = _style_setter(wb, "alignment", Alignment(wrap_text=True, vertical="top"))
         for r, row in enumerate(grid, start=1):
             in_table = sum(v not in ("", None) for v in row) > 1  # a lone title or footnote spills over
             for c, value in enumerate(row, start=1):
@@ -177,23 +201,77 @@ def values_copy(source: Path | Source) -> openpyxl.Workbook:
                     cell = ws.cell(r, c)
                     set_value(cell, value if isinstance(value, (int, float, str)) else str(value))
                     if in_table:
-                        cell.alignment = wrap
+                        wrap(cell)
             if in_table:
                 ws.row_dimensions[r].height = row_height(row, widths)
-        merges = ods_merged_ranges(source.path).get(name, []) if source.kind == "ods" \
-            else sheet.merged_cell_ranges or []
-        for (r1, c1), (r2, c2) in merges:
-            # A broken or hostile file may list a merge upside down or over a million cells.
-            if (r1, c1) != (r2, c2) and r1 <= r2 and c1 <= c2 and \
-                    (r2 - r1 + 1) * (c2 - c1 + 1) <= MAX_RANGE_CELLS and r1 < len(grid):
-                try:
-                    ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
-                except ValueError:
-                    pass
+        merges = ods_merges.get(name, []) if ods_merges is not None else sheet.merged_cell_ranges or []
+        add_merges(ws, merges, len(grid), len(widths))
         for c, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(c)].width = width
     _lay_out(source, grids)
     return wb
+
+
+def _style_setter(wb: openpyxl.Workbook, name: str, style):
+    """A function giving a cell this style. The style is registered with the workbook once: openpyxl
+    hashes the style object again for every cell it is set on (40 % of a 100 000-cell copy)."""
+    collection = getattr(wb, {"alignment": "_alignments"}[name], None)
+    key = {"alignment": "alignmentId"}[name]
+    if collection is None:
+        return lambda cell: setattr(cell, name, style)
+    index = collection.add(style)
+
+    def give(cell) -> None:
+        array = getattr(cell, "_style", None)
+        if array is None:
+            setattr(cell, name, style)
+        else:
+            setattr(array, key, index)
+    return give
+
+
+# Cells of the occupancy map add_merges keeps (a byte each); a larger extent is cut to the copied rows.
+_MERGE_MAP_CELLS = 50_000_000
+
+
+def add_merges(ws, merges: list, rows: int, cols: int) -> None:
+    """Merge the ranges ((r1, c1), (r2, c2)), 0-based, that start in the copied rows (`rows` × `cols`).
+
+    openpyxl's merge_cells checks each new range against all the sheet's ranges: 40 000 merges of a
+    333 KB .xls took 326 s. Here a map of the cells already merged (a byte a cell, checked a row at
+    a time by bytes.find) keeps the result valid in linear time: a range that is upside down, larger
+    than MAX_RANGE_CELLS or overlaps one already added is left out (Excel refuses a workbook with
+    overlapping merges), and the ranges are added straight to the sheet's set."""
+    kept = [((r1, c1), (r2, c2)) for (r1, c1), (r2, c2) in merges
+            if (r1, c1) != (r2, c2) and 0 <= r1 <= r2 and 0 <= c1 <= c2 and r1 < rows and c2 < 16384
+            and (r2 - r1 + 1) * (c2 - c1 + 1) <= MAX_RANGE_CELLS]
+    if not kept:
+        return
+    height = min(1_048_576, max(r2 for _, (r2, _) in kept) + 1)
+    width = max(c2 for _, (_, c2) in kept) + 1
+    if height * width > _MERGE_MAP_CELLS:  # ranges reaching far below or right of the copy end with it
+        height, width = rows, max(1, cols)
+        kept = [((r1, c1), (min(r2, rows - 1), min(c2, width - 1))) for (r1, c1), (r2, c2) in kept if c1 < width]
+        kept = [(a, b) for a, b in kept if a != b]
+    taken = bytearray(height * width)
+    budget = height * width + len(kept)  # rows looked at: no valid set of merges needs more
+    ranges = ws.merged_cells.ranges
+    for (r1, c1), (r2, c2) in kept:
+        budget -= r2 - r1 + 1
+        if budget < 0:
+            break
+        if any(taken.find(1, r * width + c1, r * width + c2 + 1) >= 0 for r in range(r1, r2 + 1)):
+            continue
+        ones = b"\x01" * (c2 - c1 + 1)
+        for r in range(r1, r2 + 1):
+            taken[r * width + c1:r * width + c2 + 1] = ones
+        # A plain range: openpyxl writes a merge by its reference. (Its MergedCellRange copies the
+        # borders of the first cell to the edges, 0.5 ms a merge; a values copy has no borders.)
+        rng = CellRange(min_col=c1 + 1, min_row=r1 + 1, max_col=c2 + 1, max_row=r2 + 1)
+        if isinstance(ranges, set):
+            ranges.add(rng)
+        else:  # an openpyxl whose set is a list
+            ranges.append(rng)
 
 
 # --- print layout of a values copy ------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Where the time of a run goes, and the tricks that keep it short. Each is here or named here.
+"""Where the time of a run goes, and the tricks that keep it short; and the helper processes they
+use, which also keep one file's reader from ending the run. Each is here or named here.
 
 A run of ten files takes about 1.3 s, most of it importing pandas and pandera; a thousand files take
 a few seconds, most of it reading. So:
@@ -9,8 +10,13 @@ a few seconds, most of it reading. So:
   (importing `holidays`), reads a small inbox (fewer than `pool.MIN_PARALLEL` workbooks, each in the
   form it fits best), imports python-docx and babel, and later writes the order while the main
   process writes the consolidated list. Whatever it fails at, the main process does itself.
-- Per-file work (reading a workbook, writing its returned copy) runs in a process pool (`pool`) for
-  a large batch; a small one runs in-process, as a pool costs its start-up.
+- Per-file work (reading a workbook, writing its returned copy) runs in helper processes (`pool`):
+  `jobs` of them for a large batch, one for a small batch or `--jobs 1`, started by a fork where the
+  system has one (about 10 ms). The same processes keep untrusted bytes away from the run: a reader
+  that aborts, crashes or runs out of memory ends one file there (the pool gives that file its
+  verdict and goes on in a new process), never the batch. Every helper (`child`) ends with the
+  process that started it, keeps its stderr (a Rust panic's message) for the log, dumps no core and,
+  on Linux, has its address space limited.
 - Heavy imports run with the garbage collector off and are frozen out of later collections
   (`imports.heavy_imports`); a survey's run keeps it off while it builds its answers, tallies and
   sheets (`imports.no_collection`); modules a command may not need are imported on first use

@@ -4,12 +4,18 @@ A task is named "module:function" and runs in the process as `function(*args)`; 
 modules named in `preload`, are imported with the garbage collector off (speed.imports). A task that
 fails, or a process that died (killed, out of memory), gives a failed future: the caller then does
 that work itself, so the results never depend on whether the process helped.
+
+The process is a helper (speed.child): it ends with the process that started it, and its stderr goes
+to a file (a task that reads untrusted files keeps what they made the reader print).
 """
 from __future__ import annotations
 
 import importlib
+import os
+import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from consolidator.speed import child
 from consolidator.speed.imports import heavy_imports
 
 
@@ -28,7 +34,10 @@ class EarlyProcess:
     """One worker process, started by the first task submitted."""
 
     def __init__(self):
-        self._pool = ProcessPoolExecutor(max_workers=1)
+        fd, self._stderr = tempfile.mkstemp(prefix="consolidator-side-", suffix=".log")
+        os.close(fd)
+        self._pool = ProcessPoolExecutor(max_workers=1, initializer=child.prepare,
+                                         initargs=(os.getpid(), self._stderr))
 
     def submit(self, target: str | None, *args, preload: tuple[str, ...] = ()) -> Future:
         """`target(*args)` in the process ("module:function"; None: only the imports of `preload`)."""
@@ -53,6 +62,10 @@ class EarlyProcess:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            os.unlink(self._stderr)
+        except OSError:
+            pass
 
     def __enter__(self) -> EarlyProcess:
         return self
