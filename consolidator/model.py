@@ -134,6 +134,16 @@ class FileResult:
 
     # Excel row -> the reason the author gave for changing that row (an «Основание» column), if any.
     reasons: dict[int, str] = field(default_factory=dict)
+    # The file's bytes (SHA-256 and size, read once for the journal and the stored checks) and the key
+    # its check is kept under (journal.checked); None for a file not read.
+    sha256: str | None = None
+    size: int | None = None
+    check_key: str | None = None
+    # True when the check was not run again but taken from the stored checks (journal.checked).
+    from_store: bool = False
+    # What the survey that chose the profile found of the file: whether a known form was looked for in
+    # it, and which it is in (kept with its check, to choose the profile again without reading it).
+    form: tuple[bool, str | None] | None = None
 
     @property
     def errors(self) -> int:
@@ -152,7 +162,9 @@ class Batch:
     out: Path
     files: list[FileResult]
     # Every data row of every readable file: `file` (index into files), `sheet`, `row` (1-based
-    # Excel row), then one column per profile column key holding the cleaned text.
+    # Excel row), then one column per profile column key holding the cleaned text. (A file whose check
+    # was taken from the stored checks brings its rows only when it is accepted: the rows of a
+    # returned file go into no output.)
     data: pd.DataFrame
     # What report.json says of the consolidated list and the order, once they are written.
     consolidated: dict | None = None
@@ -178,6 +190,8 @@ class Batch:
     registry_unlisted: list = field(default_factory=list)
     registry_added: list[dict] = field(default_factory=list)
     registry_removed: list[dict] = field(default_factory=list)
+    # The checks of the files read this time, to keep for the next run (journal.checked: key -> entry).
+    fresh_checks: dict = field(default_factory=dict)
 
     @property
     def remarks_sent(self) -> date:

@@ -21,6 +21,7 @@ imports the engine (pandas and pandera) with the garbage collector off (speed.im
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import shutil
 import time
@@ -36,6 +37,7 @@ from consolidator.inbox.read import Read, Survey, intern_rows, read_death, read_
 from consolidator.inbox.safety import Limits
 from consolidator.journal.store import FILE_NAME as JOURNAL
 from consolidator.journal.safekeeping import back_up, network_warning
+from consolidator.journal.checked import CheckedStore, restore
 from consolidator.journal.store import Journal, file_hash
 from consolidator.journal.subdivisions import Subdivision, SubdivisionsError, load_subdivisions
 from consolidator.journal.tracking import record, track
@@ -87,6 +89,8 @@ class Settings:
     sent: date | None = None
     # The ministry's process registry to check the services against (--registry); None: not checked.
     registry: Path | None = None
+    # Read and check every file again, not taking the stored checks of unchanged files (--recheck).
+    recheck: bool = False
 
     @property
     def journal_path(self) -> Path:
@@ -96,7 +100,7 @@ class Settings:
     def make(cls, inbox: Path, out: Path, run_date: date, profile: str | None = None, org: Path | None = None,
              journal: Path | None = None, subdivisions: Path | None = None, calendar: Path | None = None,
              max_unpacked_mb: float | None = None, jobs: int | None = None, sent: date | None = None,
-             registry: Path | None = None) -> Settings:
+             registry: Path | None = None, recheck: bool = False) -> Settings:
         """Settings from a user's options, every one checked before a file is read."""
         if not inbox.is_dir():
             raise SettingsError(f"Папка входящих «{inbox}» не найдена.")
@@ -134,7 +138,7 @@ class Settings:
                                 f"взаимодействия: ответы опроса проверяет команда consolidator survey run.")
         return cls(chosen if profile else None, inbox, out, run_date, org=org, journal=journal,
                    subdivisions=expected, calendar=days, limits=Limits.from_env(max_unpacked_mb), jobs=jobs, sent=sent,
-                   registry=registry)
+                   registry=registry, recheck=recheck)
 
 
 def settings_registry(path: Path) -> Path | None:
@@ -223,12 +227,15 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
     workers = Workers(_limits(settings).process_mb)  # the helpers that read files, for the whole job
     try:
         with heavy_imports():
-            import consolidator.checks.engine  # noqa: F401 - pandas and pandera
+            import pandas  # noqa: F401 - pandera (the checks' engine) follows when a file is to be checked
         surveyed = side.survey() if side is not None else None
         profile = settings.profile
+        profiles = None
         if profile is None:
-            surveyed, profile = _choose_profile(settings, ui, surveyed, workers)
-        alternatives = tuple(checked_profile(n) for n in available_profiles() if n != profile.key)
+            profiles = [checked_profile(n) for n in available_profiles()]
+            surveyed, profile = _choose_profile(settings, ui, surveyed, workers, profiles)
+        alternatives = (tuple(p for p in profiles if p.key != profile.key) if profiles is not None
+                        else tuple(checked_profile(n) for n in available_profiles() if n != profile.key))
         if profile.registry_form is not None and settings.registry is None:
             ui.say(f"{profile.registry_form.title} не задан (--registry): наименования услуг и процессов с ним не "
                    f"сверялись.")
@@ -247,20 +254,41 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
         workers.close()
 
 
+def _known_forms(settings: Settings, profiles: list[Profile],
+                 found: list[FileResult]) -> dict[Path, tuple[bool, str | None]]:
+    """The forms of the inbox's files that have not changed since the last run chose its profile from
+    them (journal.checked keeps each file's form): these are not read again to choose it now."""
+    from consolidator.journal.checked import CheckedStore
+
+    if settings.recheck:
+        return {}
+    store = CheckedStore(settings.out)
+    last = store.outputs().get("profile")
+    profile = next((p for p in profiles if p.key == last), None)
+    if profile is None:
+        return {}
+    files = [f for f in found if skip_reason(f, settings.inbox) is None]
+    _hash_files(dataclasses.replace(settings, profile=profile), files)
+    forms = store.forms(f.check_key for f in files if f.check_key)
+    return {f.source: tuple(forms[f.check_key]) for f in files if forms.get(f.check_key) is not None}
+
+
 def _limits(settings: Settings) -> Limits:
     return settings.limits if settings.limits is not None else Limits.from_env()
 
 
-def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None,
-                    workers: Workers | None = None) -> tuple[Survey, Profile]:
+def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None, workers: Workers | None = None,
+                    profiles: list[Profile] | None = None) -> tuple[Survey, Profile]:
     """Read the inbox's files in the forms they fit (unless the second process has: `surveyed`),
     choose the profile by them and say which and why."""
     from consolidator.inbox.read import survey
     from consolidator.profile.detect import choose_profile
 
-    profiles = [checked_profile(n) for n in available_profiles()]
+    profiles = profiles if profiles is not None else [checked_profile(n) for n in available_profiles()]
     if surveyed is None:
-        surveyed = survey(settings.inbox, profiles, ui.progress, settings.limits, settings.jobs, workers=workers)
+        found = discover(settings.inbox)
+        surveyed = survey(settings.inbox, profiles, ui.progress, settings.limits, settings.jobs, workers=workers,
+                          known=_known_forms(settings, profiles, found), found=found)
     profile, reason = choose_profile(surveyed.forms(), profiles)
     if profile is None:
         ui.say(f"Профиль не определен: {reason}. Используется профиль по умолчанию «{DEFAULT_PROFILE}».")
@@ -302,30 +330,42 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
                 track(batch, journal, list(settings.subdivisions), settings.calendar)
                 if edition is not None:
                     batch.carried = _carried_rows(batch, journal, settings.subdivisions)
+            # What the last run wrote and from what (journal.checked): an output whose inputs did not
+            # change is not written again.
+            before = {} if settings.recheck else CheckedStore(out).outputs()
             # The returned copies are written by the pool while this process writes the consolidated
             # list and the order; the protocol and report.json name the copies, so they come last.
             with _phase(batch, "annotate"):
                 copies = _ReturnedCopies(batch, ui.progress, {s.name: s.email for s in settings.subdivisions},
-                                         settings.jobs, workers=workers)
+                                         settings.jobs, workers=workers, before=before.get("copies"))
             try:
                 with _phase(batch, "consolidate"):
                     rows = batch.accepted_rows()
                     if batch.carried is not None:  # the list as a whole is the current edition: checked again
                         _check_list(batch, rows)
                     _registry_findings(batch, journal, rows)
-                order = _write_list_and_start_order(batch, rows, side)
+                    list_digest = _list_digest(batch)
+                    last = journal.last_run(batch.profile.key)
+                    # The same list as the last run's: its rows in the journal are this run's too.
+                    same_rows = (last.id if last is not None and before.get("list") == [list_digest, last.id]
+                                 else None)
+                with _phase(batch, "amendments"):
+                    current = _list_rows(batch, rows) if same_rows is None or edition is not None else None
+                    _compare(batch, current)
+                outputs = _Outputs(batch, rows, list_digest, before)
+                order = _write_list_and_start_order(batch, rows, side, outputs)
+                with _phase(batch, "amendments"):
+                    _write_changes(batch, current, outputs)
             except BaseException:
                 copies.cancel()
                 raise
-            with _phase(batch, "amendments"):
-                current = _list_rows(batch, rows)
-                _write_changes(batch, current)
             with _phase(batch, "annotate"):
                 copies.finish()
             with _phase(batch, "protocol"):
                 from consolidator.outputs.protocol import write_protocol
 
-                write_protocol(batch, batch.out / PROTOCOL)
+                outputs.write(PROTOCOL, lambda path: write_protocol(batch, path),
+                              [f.returned_copy for f in batch.files])
             with _phase(batch, "docx"):
                 order()
             with _phase(batch, "protocol"):
@@ -335,8 +375,16 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
                 write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
             with _phase(batch, "journal"):
                 record(batch, journal)
-                journal.record_run(_run_record(batch), current)
+                this_run = _run_record(batch)
+                if same_rows is not None and _same_run(last, this_run):
+                    run_id = last.id  # the same run again (the same day, list and lacks): nothing new to keep
+                else:
+                    run_id = journal.record_run(this_run, current, same_rows=same_rows)
                 journal.commit()
+            with _phase(batch, "store"):
+                _store_checks(settings, batch)
+                CheckedStore(out).save_outputs({**outputs.state(), "list": [list_digest, run_id],
+                                                "copies": copies.state(), "profile": batch.profile.key})
     return batch
 
 
@@ -461,21 +509,22 @@ def _list_rows(batch: Batch, rows) -> list:
     from consolidator.journal.store import ListRow
 
     keys = batch.profile.keys
+    n = len(rows)
+    texts = [[_cell_text(v) for v in rows[k].tolist()] for k in keys]  # a column at a time
+    files = [int(i) for i in rows["file"].tolist()]
+    source_rows = [int(r) if r == r else None for r in rows["row"].tolist()]
+    versions = rows["version"].tolist() if "version" in rows else [None] * n
+    merged = rows["merged"].tolist() if "merged" in rows else [None] * n
     out = []
-    columns = {k: rows[k].tolist() for k in (*keys, "file", "subdivision", "sheet", "row", "list_no")}
-    versions = rows["version"].tolist() if "version" in rows else [None] * len(rows)
-    merged = rows["merged"].tolist() if "merged" in rows else [None] * len(rows)
-    for i in range(len(rows)):
-        file_i = int(columns["file"][i])
+    for i, (file_i, subdivision, sheet, list_no, cells) in enumerate(zip(
+            files, rows["subdivision"].tolist(), rows["sheet"].tolist(), rows["list_no"].tolist(), zip(*texts))):
         f = batch.files[file_i] if file_i >= 0 else None
-        source_row = int(columns["row"][i]) if columns["row"][i] == columns["row"][i] else None
         version = f.version.id if f is not None and f.version is not None else versions[i]
         out.append(ListRow(
-            position=int(columns["list_no"][i]), subdivision=columns["subdivision"][i],
+            position=int(list_no), subdivision=subdivision,
             version_id=int(version) if version is not None and version == version else None,
-            cells={k: _cell_text(columns[k][i]) for k in keys},
-            sheet=columns["sheet"][i] if isinstance(columns["sheet"][i], str) else None,
-            source_row=source_row, reason=f.reasons.get(source_row) if f is not None else None,
+            cells=dict(zip(keys, cells)), sheet=sheet if isinstance(sheet, str) else None,
+            source_row=source_rows[i], reason=f.reasons.get(source_rows[i]) if f is not None and f.reasons else None,
             also=tuple(dict.fromkeys(s[0] for s in merged[i])) if isinstance(merged[i], list) else ()))
     return out
 
@@ -508,22 +557,31 @@ CHANGES_LIST = "Изменения в перечень.xlsx"
 CHANGES_ORDER = "Проект приказа о внесении изменений.docx"
 
 
-def _write_changes(batch: Batch, current: list) -> None:
-    """With an approved edition in force: what changed against it, the list of changes and the draft
-    order that amends the list; without changes (or an edition), earlier drafts of them are removed."""
+def _compare(batch: Batch, current: list | None) -> None:
+    """With an approved edition in force: what changed against it (batch.changes)."""
     from consolidator.journal.changes import compare
 
     batch.changes = compare(batch.profile, batch.edition.rows, current) if batch.edition is not None else None
-    paths = (batch.out / CHANGES_LIST, batch.out / CHANGES_ORDER)
+
+
+def _write_changes(batch: Batch, current: list | None, outputs: _Outputs) -> None:
+    """The list of changes and the draft order that amends the list; without changes (or an edition),
+    earlier drafts of them are removed."""
     if not batch.changes:
-        for path in paths:
-            path.unlink(missing_ok=True)
+        for name in (CHANGES_LIST, CHANGES_ORDER):
+            (batch.out / name).unlink(missing_ok=True)
         return
     from consolidator.outputs.amendment_order import write_amendment_order
     from consolidator.outputs.changes import write_changes
 
-    write_changes(batch, paths[0])
-    write_amendment_order(batch, current, paths[1])
+    outputs.write(CHANGES_LIST, lambda path: write_changes(batch, path))
+    outputs.write(CHANGES_ORDER, lambda path: write_amendment_order(batch, current, path))
+
+
+def _same_run(last, run) -> bool:
+    """Whether `run` says what the journal's `last` run says, but when it finished."""
+    return all(getattr(last, k) == getattr(run, k) for k in ("profile", "run_date", "complete", "missing", "list_path",
+                                                               "list_sha256", "edition_id", "registry"))
 
 
 def _run_record(batch: Batch):
@@ -567,10 +625,14 @@ def _phase(batch: Batch, name: str):
 
 
 def _sweep_temporary(out: Path) -> None:
-    """Temporary files a killed run left beside the outputs (atomic.atomic_path names them .~tmp-…)."""
+    """Temporary files a killed run left beside the outputs (atomic.atomic_path names them .~tmp-…),
+    and the folders an earlier version staged the returned copies in."""
     for p in out.glob(".~tmp-*"):
         if p.is_file() and not p.is_symlink():
             p.unlink(missing_ok=True)
+    for staged in (out / f".{RETURNED_DIR}.new", out / f".{RETURNED_DIR}.old"):
+        if staged.is_dir() and not staged.is_symlink():
+            shutil.rmtree(staged, ignore_errors=True)
 
 
 def check(settings: Settings, progress: Progress | None = None, surveyed: Survey | None = None,
@@ -578,25 +640,32 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     """Read and check every file; set verdicts, remarks and deadlines. Writes nothing.
     With `surveyed`, the files it read in this profile's form (or found unreadable) are not read again;
     the survey is used up."""
-    from consolidator.checks.engine import check_batch
-
     settings = with_registry(settings)
     profile, inbox, limits = settings.profile, settings.inbox, settings.limits
     alternatives = list(settings.alternatives) if settings.alternatives is not None else None
     started = time.perf_counter()
-    files = discover(inbox)
+    files = surveyed.found if surveyed is not None and surveyed.found is not None else discover(inbox)
     tables: dict[int, Table] = {}
     fix_days = profile.deadlines["fix"].days if "fix" in profile.deadlines else None
     reads: dict[int, Read] = {}
     to_read = []
-    for i, f in enumerate(files):
-        reason = skip_reason(f, inbox)
+    reasons = [skip_reason(f, inbox) for f in files]
+    stored = _stored_checks(settings, [f for f, reason in zip(files, reasons) if not reason])
+    kept: dict[int, dict[str, list]] = {}  # file index -> its rows (column -> values), as stored
+    for i, (f, reason) in enumerate(zip(files, reasons)):
         f.subdivision = f.subdivision or f.source.stem  # refined from the form's title line when read
         # Taken out of the survey: its tables are then the batch's alone, freed with it.
         known = surveyed.files.pop(f.source, None) if surveyed and not reason else None
         if reason:
             f.verdict, f.reason = SKIPPED, reason
+        elif f.check_key in stored:
+            # Checked before, as it is now and by the same rules: not read again (journal.checked).
+            kept[i] = restore(f, stored[f.check_key])
+            f.from_store = True
+            if surveyed and f.source in surveyed.known:
+                f.form = surveyed.known[f.source]
         elif known is not None and known.stands_for(profile):
+            f.form = (bool(known.scores), known.form)
             if known.verdict is None:
                 # No file is read in this process: the survey's scores name the other form, or none is named.
                 reads[i] = (None, None, with_form(known.table, f.source, profile, alternatives, known.scores,
@@ -634,9 +703,19 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
         # A returned copy of an .xls, .ods or .xlsb is written with openpyxl (0.1-0.4 s to import):
         # the helper that will write it imports it while this process checks the rows.
         workers.preload(_COPY_MODULES)
-    data = check_batch(profile, files, tables)
+    # With every file's check taken from the store, the engine (pandera) is not imported.
+    if tables or not kept:
+        with heavy_imports():
+            from consolidator.checks.engine import check_batch
+
+        data = check_batch(profile, files, tables)
+    else:
+        data = None
+    if kept:
+        data = _with_kept_rows(data, kept)
     batch = Batch(profile=profile, run_date=settings.run_date, inbox=inbox, out=settings.out, files=files, data=data,
                   limits=limits, sent=settings.sent)
+    batch.fresh_checks = _fresh_checks(files, data)
     batch.timings.update(read=read_done - started + (surveyed.seconds if surveyed else 0.0),
                          check=time.perf_counter() - read_done)
     for f in files:
@@ -648,13 +727,116 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     return batch
 
 
+def _stored_checks(settings: Settings, files: list[FileResult]) -> dict[str, dict]:
+    """The SHA-256 and check keys of the files to read (regular files: skip_reason has seen to it);
+    the checks stored for them (none with --recheck)."""
+    from consolidator.journal.checked import CheckedStore
+
+    _hash_files(settings, files)
+    if settings.recheck:
+        return {}
+    return CheckedStore(settings.out).load(f.check_key for f in files if f.check_key)
+
+
+def _hash_files(settings: Settings, files: list[FileResult]) -> None:
+    """Each file's SHA-256 and size, and the key of its check under the settings' profile."""
+    from consolidator.journal.checked import file_key, rules_digest
+
+    rules = rules_digest(settings.profile, settings.limits)
+    for f in files:
+        try:
+            f.sha256, f.size = _hash(f.source)
+        except OSError:  # gone or locked since it was found: its reading says so
+            continue
+        f.check_key = file_key(rules, f.path, f.sha256)
+
+
+_HASHES: dict[tuple, tuple[str, int]] = {}
+
+
+def _hash(path: Path) -> tuple[str, int]:
+    """journal.store.file_hash, once per file state in a process (choosing the profile and checking
+    both need it)."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+    found = _HASHES.get(key)
+    if found is None:
+        if len(_HASHES) > 100_000:
+            _HASHES.clear()
+        found = _HASHES[key] = file_hash(path)
+    return found
+
+
+def _with_kept_rows(data, kept: dict[int, dict[str, list]]):
+    """The batch frame with the rows of the files whose checks were taken from the store, in file
+    order (`data`: the frame of the files read this time, or None when none was)."""
+    import pandas as pd
+
+    columns = list(data.columns) if data is not None else ["file", *next(iter(kept.values()))]
+    merged: dict[str, list] = {c: [] for c in columns}
+    parts = [(i, dict(zip(columns[1:], (rows.get(c, []) for c in columns[1:])))) for i, rows in kept.items()]
+    if data is not None and len(data):
+        numbers = data["file"].tolist()
+        parts += [(i, None) for i in dict.fromkeys(numbers)]
+        values = {c: data[c].tolist() for c in columns}
+        bounds = {}
+        for n, i in enumerate(numbers):
+            start, _ = bounds.get(i, (n, n))
+            bounds[i] = (start, n + 1)
+    for i, rows in sorted(parts, key=lambda p: p[0]):
+        if rows is None:  # read this time: its rows from the frame
+            start, stop = bounds[i]
+            for c in columns:
+                merged[c].extend(values[c][start:stop])
+            continue
+        n = len(next(iter(rows.values()), []))
+        merged["file"].extend([i] * n)
+        for c in columns[1:]:
+            merged[c].extend(rows[c] if len(rows[c]) == n else [None] * n)
+    frame = pd.DataFrame(merged, columns=columns)
+    if data is not None:
+        # The same column types as a frame made of read files only.
+        frame = frame.astype({c: t for c, t in data.dtypes.items() if t != object}, errors="ignore")
+    return frame
+
+
+def _fresh_checks(files: list[FileResult], data) -> dict[str, dict]:
+    """What to keep of the files checked this time (journal.checked), as their check left them: with
+    the rows of those accepted (the rows of a returned file go nowhere)."""
+    from consolidator.journal.checked import entry_of
+
+    fresh = [i for i, f in enumerate(files) if f.check_key and not f.from_store and f.verdict != SKIPPED]
+    if not fresh:
+        return {}
+    columns = [c for c in data.columns if c != "file"]
+    numbers = data["file"].to_numpy() if len(data) else None
+    values = [data[c].tolist() for c in columns] if len(data) else []
+    new = {}
+    for i in fresh:
+        f = files[i]
+        if f.verdict == ACCEPTED and not f.errors and numbers is not None:
+            start, stop = numbers.searchsorted(i, "left"), numbers.searchsorted(i, "right")
+            new[f.check_key] = entry_of(f, columns, [v[start:stop] for v in values])
+        else:
+            new[f.check_key] = entry_of(f, columns, [[] for _ in columns])
+    return new
+
+
+def _store_checks(settings: Settings, batch: Batch) -> None:
+    """Keep the checks of the files read this time; forget those of files no longer in the inbox."""
+    from consolidator.journal.checked import CheckedStore
+
+    CheckedStore(settings.out).save([f.check_key for f in batch.files if f.from_store], batch.fresh_checks)
+
+
 def _check_list(batch: Batch, rows=None) -> None:
     """The list checks of the profile over the consolidated list (`rows`: Batch.accepted_rows())."""
     from consolidator.checks import get
     from consolidator.checks.base import ListCheck
-    from consolidator.checks.engine import check_list
 
     if any(isinstance(get(r.check), ListCheck) for r in batch.profile.rules):
+        from consolidator.checks.engine import check_list  # pandera: imported only for a profile that has them
+
         batch.list_remarks = check_list(batch.profile, batch.accepted_rows() if rows is None else rows)
 
 
@@ -666,30 +848,45 @@ _COPY_MODULES = ("consolidator.outputs.returned", "consolidator.outputs.returned
 def _return_one(item: tuple[FileResult, str | None]) -> tuple[str, str | None]:
     """The returned copy and its e-mail draft for one file (in a helper process: the author's file is
     read again to make it); with the technical notes of what could not be kept in it, for the log."""
-    batch, staging = parallel_context()
+    batch, root = parallel_context()
     f, email = item
     notes: list[str] = []
-    f.returned_copy = write_returned(batch, f, staging, notes=notes)
-    write_draft(batch, f, email, staging)
+    f.returned_copy = write_returned(batch, f, root, notes=notes)
+    write_draft(batch, f, email, root)
     return f.returned_copy, "\n".join(notes) or None
 
 
 class _ReturnedCopies:
-    """All returned copies, written into a fresh folder that is then swapped in: copies from an
-    earlier run of a file that is now accepted do not linger. The copies are started in helper
-    processes at once and collected by finish(); a file whose copy killed its process gets the
-    sheet of remarks alone, made here without reading it."""
+    """All returned copies, each written whole (outputs.atomic) into the returned folder, with their
+    e-mail drafts. A copy the last run made of the same file with the same remarks, deadline and
+    details (`before`: what the run kept of its copies, by inbox path) is kept as it is, unless it
+    was changed since. At the end, what the folder holds besides this run's copies and drafts (of a
+    file now accepted or gone) is removed: no copy lingers. The copies are started in helper
+    processes at once and collected by finish(); a file whose copy killed its process gets the sheet
+    of remarks alone, made here without reading it."""
 
     def __init__(self, batch: Batch, progress: Progress, emails: dict[str, str | None], jobs: int | None = None,
-                 min_parallel: int = MIN_PARALLEL, workers: Workers | None = None):
+                 min_parallel: int = MIN_PARALLEL, workers: Workers | None = None, before: dict | None = None):
         self.batch = batch
-        self.final = batch.out / RETURNED_DIR
-        self.staging = batch.out / f".{RETURNED_DIR}.new"
-        shutil.rmtree(self.staging, ignore_errors=True)
-        self.returned = [f for f in batch.files if f.verdict == RETURNED]
+        self.root = batch.out
+        self.emails = emails
+        returned = [f for f in batch.files if f.verdict == RETURNED]
+        self.digests = {f.path: _copy_digest(batch, f, emails.get(f.subdivision)) for f in returned}
+        self.kept: list[FileResult] = []
+        self.returned: list[FileResult] = []
+        # The copies and drafts the last run left (None: not known, so the folder is looked through).
+        self.before = None if before is None else {rel for old in before.values() for rel in old["files"]}
+        for f in returned:
+            old = (before or {}).get(f.path)
+            if old and old["digest"] == self.digests[f.path] and all(
+                    _file_state(self.root / rel) == state for rel, state in old["files"].items()):
+                f.returned_copy = old["copy"]
+                self.kept.append(f)
+            else:
+                self.returned.append(f)
         self.step = progress("Запись копий с замечаниями", len(self.returned))
         # Workers need the profile, date and limits, not every file's rows (and no pandas to read them).
-        ctx = (dataclasses.replace(batch, files=[], data=None), self.staging)
+        ctx = (dataclasses.replace(batch, files=[], data=None, fresh_checks={}), self.root)
         items = [(f, emails.get(f.subdivision)) for f in self.returned]
         limits = batch.limits if isinstance(batch.limits, Limits) else Limits.from_env()
         self.started = Started(_return_one, items, ctx, jobs, on_death=self._remarks_only,
@@ -698,13 +895,13 @@ class _ReturnedCopies:
     def _remarks_only(self, item: tuple[FileResult, str | None], death: Death) -> tuple[str, str | None]:
         f, email = item
         notes = [f"the returned copy could not be made of the file: {death.describe()}"]
-        f.returned_copy = rel = write_returned(self.batch, f, self.staging, notes=notes, read_source=False)
-        write_draft(self.batch, f, email, self.staging)
+        f.returned_copy = rel = write_returned(self.batch, f, self.root, notes=notes, read_source=False)
+        write_draft(self.batch, f, email, self.root)
         return rel, "\n".join(notes)
 
     def cancel(self) -> None:
+        # The copies written so far are whole, and this run's: they stay; the rest as they were.
         self.started.cancel()
-        shutil.rmtree(self.staging, ignore_errors=True)
 
     def finish(self) -> None:
         try:
@@ -715,42 +912,80 @@ class _ReturnedCopies:
                 if detail:
                     f.detail = f"{f.detail}\n{detail}" if f.detail else detail
         except BaseException:
-            # The earlier copies stay as they were; nothing half-written is left beside them.
             self.cancel()
             raise
-        out, staging, final = self.batch.out, self.staging, self.final
-        old = out / f".{RETURNED_DIR}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if final.exists():
-            final.rename(old)
-        nested = staging / RETURNED_DIR
-        if nested.exists():
-            nested.rename(final)
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        self._remove_others()
+
+    def _files(self, f: FileResult) -> list[str]:
+        """The copy and the draft of a file, relative to the results folder."""
+        from consolidator.outputs.eml import draft_path
+
+        draft = draft_path(self.root / f.returned_copy).relative_to(self.root).as_posix()
+        return [f.returned_copy, draft]
+
+    def _remove_others(self) -> None:
+        folder = self.root / RETURNED_DIR
+        if not folder.is_dir():
+            return
+        wanted = {rel for f in (*self.kept, *self.returned) if f.returned_copy for rel in self._files(f)}
+        if not self.returned and self.before is not None and wanted == self.before:
+            return  # the last run's copies, every one kept: nothing else to remove
+        for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+            rel = path.relative_to(self.root).as_posix()
+            if path.is_symlink() or path.is_file():
+                if rel not in wanted:
+                    path.unlink(missing_ok=True)
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+    def state(self) -> dict:
+        """What the next run needs to keep these copies: by inbox path, the digest of what each was made
+        of, the copy, and the size and time of change of the copy and the draft."""
+        return {f.path: {"digest": self.digests[f.path], "copy": f.returned_copy,
+                         "files": {rel: _file_state(self.root / rel) for rel in self._files(f)}}
+                for f in (*self.kept, *self.returned) if f.returned_copy}
 
 
-def _write_list_and_start_order(batch: Batch, rows, side: SideProcess | None) -> Callable[[], None]:
+def _copy_digest(batch: Batch, f: FileResult, email: str | None) -> str:
+    """What a returned copy and its draft are made of: the file, its remarks and their resolutions,
+    the deadline, the days of the check and of the remarks, the addressee, the organisation and the
+    program."""
+    from consolidator.journal.checked import package_digest
+
+    return _digest([f.check_key, f.path, [[r.to_json(), r.key] for r in f.remarks], f.resolved, f.fix_deadline,
+                    batch.run_date, batch.remarks_sent, email, batch.profile.org, package_digest()])
+
+
+def _write_list_and_start_order(batch: Batch, rows, side: SideProcess | None,
+                                outputs: _Outputs | None = None) -> Callable[[], None]:
     """Write the consolidated list of `rows` (Batch.accepted_rows()); start the order (in the second
     process, if there is one) and return what finishes it. With an approved edition in force the list
-    is amended, not approved again: no approval order is drafted."""
+    is amended, not approved again: no approval order is drafted. `outputs`: what the last run wrote,
+    kept as it is when made of the same (None: everything is written)."""
     # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
     from consolidator.outputs.consolidated import write_consolidated
 
+    outputs = outputs or _Outputs(batch, rows, None, {})
     path = batch.out / ORDER
     drafted = len(rows) and batch.edition is None
     pending = None
-    if drafted and side is not None:
+    if drafted and side is not None and not outputs.kept(ORDER):
         # The worker needs the profile and the rows, not the batch's frame, and no pandas to read them.
-        pending = side.write(dataclasses.replace(batch, data=None), as_columns(rows), path)
+        pending = side.write(dataclasses.replace(batch, data=None, fresh_checks={}), as_columns(rows), path)
     with _phase(batch, "consolidate"):
-        consolidated_rows = write_consolidated(batch, rows, batch.out / CONSOLIDATED)
+        consolidated_rows = outputs.write(CONSOLIDATED, lambda target: write_consolidated(batch, rows, target))
         batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
 
     def finish() -> None:
         if not drafted:
             path.unlink(missing_ok=True)
             batch.order = None
+            return
+        if outputs.kept(ORDER):
+            batch.order = {"path": ORDER}
+            outputs.keep(ORDER)
             return
         try:
             if pending is None:
@@ -762,9 +997,86 @@ def _write_list_and_start_order(batch: Batch, rows, side: SideProcess | None) ->
             from consolidator.outputs.order import write_order
 
             write_order(batch, rows, path)
+        outputs.wrote(ORDER)
         batch.order = {"path": ORDER}
 
     return finish
+
+
+class _Outputs:
+    """The run's outputs made of the same inputs as the last run's (the same digest: the list's rows,
+    what report.json says of the files, the organisation's details, the program) and untouched since
+    (the same size and time of change): these are kept as they are; the others are written."""
+
+    def __init__(self, batch: Batch, rows, list_digest: str | None, before: dict):
+        self.out = batch.out
+        self.digest = _outputs_digest(batch, list_digest) if list_digest is not None else None
+        self.before = before if self.digest is not None and before.get("digest") == self.digest else {}
+        self.files: dict[str, list] = {}
+        self.results: dict[str, object] = dict(self.before.get("results", {}))
+
+    def kept(self, name: str, extra: object = None) -> bool:
+        state = self.before.get("files", {}).get(name)
+        return state is not None and state[:2] == _file_state(self.out / name) and state[2:] == [_digest(extra)]
+
+    def keep(self, name: str, extra: object = None) -> None:
+        self.files[name] = [*_file_state(self.out / name), _digest(extra)]
+
+    def wrote(self, name: str, extra: object = None) -> None:
+        self.keep(name, extra)
+
+    def write(self, name: str, write: Callable[[Path], object], extra: object = None):
+        """`write(path)` unless the last run's file stands; returns what write returned (then or now)."""
+        if self.kept(name, extra) and name in self.results:
+            self.keep(name, extra)
+            return self.results[name]
+        result = write(self.out / name)
+        self.results[name] = result
+        self.wrote(name, extra)
+        return result
+
+    def state(self) -> dict:
+        return {"digest": self.digest, "files": self.files,
+                "results": {k: v for k, v in self.results.items() if k in self.files}}
+
+
+def _file_state(path: Path) -> list:
+    try:
+        st = path.stat()
+    except OSError:
+        return [None, None]
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _digest(value: object) -> str:
+    """SHA-256 of a value's JSON (its dicts are built in a fixed order: their keys are not sorted)."""
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _list_digest(batch: Batch) -> str:
+    """What the consolidated list is made of: each file's check (its key names its bytes and the rules),
+    verdict and journal version; the approved edition carried; the subdivisions expected; the program.
+    Equal digests, equal lists: the list is made of these alone (Batch.accepted_rows)."""
+    from consolidator.journal.checked import package_digest
+
+    if any(f.check_key is None and f.verdict != SKIPPED for f in batch.files):
+        return f"unkept {time.time_ns()}"  # a file whose bytes could not be hashed: no list equals this one
+    return _digest([[[f.path, f.check_key, f.verdict, f.version.id if f.version is not None else None]
+                     for f in batch.files],
+                    batch.edition.id if batch.edition is not None else None,
+                    sorted(batch.carried_subdivisions()), [s["name"] for s in batch.subdivisions or []],
+                    batch.profile.key, package_digest()])
+
+
+def _outputs_digest(batch: Batch, list_digest: str) -> str:
+    """What the consolidated list, the orders, the list of changes and the protocol are made of."""
+    from consolidator.journal.checked import package_digest
+
+    said = report(batch)
+    for f in said["files"]:
+        f.pop("returned_copy", None)
+    return _digest([list_digest, said, batch.profile.org, batch.remarks_sent, package_digest(),
+                    batch.edition.id if batch.edition is not None else None])
 
 
 def report(batch: Batch) -> dict:

@@ -19,26 +19,38 @@ def udmurt():
 
 def test_stored_checks_come_back(tmp_path):
     store = CheckedStore(tmp_path)
-    entry = {"verdict": "accepted", "rows": [["1", "=СУММ(A1)", None, "«текст»"]], "remarks": []}
-    store.save({"a": entry, "b": {"verdict": "returned"}})
+    entry = {"verdict": "accepted", "values": [["1", "=СУММ(A1)", None, "«текст»"]], "remarks": []}
+    store.save([], {"a": entry, "b": {"verdict": "returned"}})
     assert store.load(["a", "c"]) == {"a": entry}
-    # Only what the last run saved is kept.
-    store.save({"c": {"verdict": "unreadable"}})
-    assert store.load(["a", "b", "c"]) == {"c": {"verdict": "unreadable"}}
+    # What the run kept and what it checked anew stay; the checks of files gone are forgotten.
+    store.save(["a"], {"c": {"verdict": "unreadable"}})
+    assert store.load(["a", "b", "c"]) == {"a": entry, "c": {"verdict": "unreadable"}}
+    # A file checked again (--recheck) has its new check kept.
+    store.save([], {"a": {"verdict": "returned"}})
+    assert store.load(["a", "c"]) == {"a": {"verdict": "returned"}}
+
+
+def test_outputs_are_remembered_apart(tmp_path):
+    store = CheckedStore(tmp_path)
+    assert store.outputs() == {}
+    store.save([], {"a": {"verdict": "accepted"}})
+    store.save_outputs({"digest": "x", "files": {"Сводный перечень.xlsx": [10, 20, "y"]}})
+    assert store.outputs() == {"digest": "x", "files": {"Сводный перечень.xlsx": [10, 20, "y"]}}
+    assert store.load(["a"]) == {"a": {"verdict": "accepted"}}
 
 
 def test_no_store_or_a_damaged_one_is_empty(tmp_path):
     store = CheckedStore(tmp_path)
     assert store.load(["a"]) == {}
     (tmp_path / FILE_NAME).write_bytes(b"not a database at all" * 100)
-    assert store.load(["a"]) == {}
-    store.save({"a": {"verdict": "accepted"}})  # replaced whole
+    assert store.load(["a"]) == {} and store.outputs() == {}
+    store.save([], {"a": {"verdict": "accepted"}})  # made anew
     assert store.load(["a"]) == {"a": {"verdict": "accepted"}}
 
 
 def test_a_store_of_another_version_is_empty(tmp_path):
     store = CheckedStore(tmp_path)
-    store.save({"a": {"verdict": "accepted"}})
+    store.save([], {"a": {"verdict": "accepted"}})
     with sqlite3.connect(tmp_path / FILE_NAME) as db:
         db.execute("PRAGMA user_version = 99")
     assert store.load(["a"]) == {}

@@ -187,3 +187,18 @@ def test_the_command_ends_at_once_with_the_same_exit_codes_and_all_its_output(tm
     assert done.returncode == 1  # the samples include files returned on purpose
     assert done.stdout.rstrip().endswith("Протокол проверки.xlsx.")  # the last line reached the pipe
     assert (tmp_path / "out" / "report.json").exists() and (tmp_path / "out" / "Проект приказа.docx").exists()
+
+
+def test_a_long_inbox_lists_on_the_console_only_the_files_not_accepted(tmp_path, udmurt, monkeypatch):
+    import consolidator.cli.run as cli_run
+
+    monkeypatch.setattr(cli_run, "CONSOLE_FILES", 2)
+    good = {"group": "Иные функции (сервисы)", "service": "Услуга", "point": "Личный прием", "interaction": "Прием",
+            "kind": "Офлайн-точка"}
+    make_form(tmp_path / "in" / "Отдел А" / "принятый.xlsx", udmurt, [good])
+    make_form(tmp_path / "in" / "Отдел Б" / "принятый.xlsx", udmurt, [good])
+    make_form(tmp_path / "in" / "Отдел В" / "возвращенный.xlsx", udmurt, [{**good, "kind": "Онлайн-точка"}])
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(tmp_path / "out"),
+                                    "--profile", "udmurt", "--date", "2024-07-16"])
+    assert "Результаты проверки по файлам, кроме принятых (2; все файлы — в протоколе проверки):" in res.output
+    assert "возвращенный.xlsx" in res.output and "принятый.xlsx" not in res.output

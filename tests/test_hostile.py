@@ -709,7 +709,7 @@ def test_a_run_killed_while_writing_returned_copies(tmp_path, profile, monkeypat
 
     monkeypatch.setattr(pipeline, "write_returned", killed)
     with pytest.raises(KeyboardInterrupt):
-        _run(profile, inbox, out)
+        _run(profile, inbox, out, recheck=True)  # the copy made again, not kept from the run before
     assert _hashes(out / "на доработку") == before
     assert not [p for p in out.iterdir() if p.name.startswith(".")and p.name != ".consolidator.lock"]
     monkeypatch.setattr(pipeline, "write_returned", annotate.write_returned)

@@ -46,10 +46,15 @@ NO_INBOX = ("Не указана папка входящих: укажите п�
               help="Сколько процессов читают файлы и пишут копии с замечаниями (по умолчанию — по числу "
                    "ядер; проект приказа пишет еще один процесс; 1 — файлы читает один процесс, остальное "
                    "делает основной). На результат не влияет.")
+@click.option("--recheck", is_flag=True,
+              help="Прочитать и проверить все файлы заново. По умолчанию файлы, которые не изменились с "
+                   "прошлого запуска (и проверяются по тем же правилам), не перечитываются: их результаты "
+                   "берутся из файла «кэш проверки.sqlite» папки результатов.")
 @tracking_options
 def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, org: Path | None,
             journal: Path | None, subdivisions: Path | None, calendar_file: Path | None,
-            max_unpacked_mb: float | None = None, jobs: int | None = None, sent_date=None, registry=None) -> None:
+            max_unpacked_mb: float | None = None, jobs: int | None = None, sent_date=None, registry=None,
+            recheck: bool = False) -> None:
     """Проверить файлы в папке ВХОДЯЩИЕ, вернуть несоответствующие с замечаниями, свести принятые.
 
     ВХОДЯЩИЕ — папка с файлами подразделений (можно по папке на подразделение); указывается
@@ -65,7 +70,7 @@ def command(inbox: Path | None, profile_name: str | None, out: Path, run_date, o
         raise UsageError(NO_INBOX)
     try:
         settings = Settings.make(inbox, out, day(run_date), profile_name, org, journal, subdivisions, calendar_file,
-                                 max_unpacked_mb, jobs, sent_date.date() if sent_date else None, registry)
+                                 max_unpacked_mb, jobs, sent_date.date() if sent_date else None, registry, recheck)
     except SettingsError as exc:
         raise UsageError(str(exc)) from exc
     with Progress() as progress:
@@ -95,19 +100,30 @@ def _print_changes(batch) -> None:
                f"{batch.out / CHANGES_ORDER}.")
 
 
+# More files than this: the console lists those not accepted (all of them are in the protocol).
+CONSOLE_FILES = 50
+
+
 def _print_summary(batch) -> None:
     from consolidator.model import VERDICT_RU, path_in_folder
     from consolidator.outputs.consolidated import completeness_line, is_complete
     from consolidator.run import PROTOCOL, REPORT
 
     headers = ["Файл", "Подразделение", "Решение", "Строк", "Ошибок", "Предупр."]
+    # A long inbox: the files the operator has to do something about; the rest is in the protocol.
+    shown = batch.files if len(batch.files) <= CONSOLE_FILES else [f for f in batch.files if f.verdict != "accepted"]
     # The folder already names the subdivision; the file column shows the rest of the path.
     rows = [[path_in_folder(f.path, f.subdivision), f.subdivision,
-             VERDICT_RU[f.verdict], str(f.rows), str(f.errors), str(f.warnings)] for f in batch.files]
+             VERDICT_RU[f.verdict], str(f.rows), str(f.errors), str(f.warnings)] for f in shown]
     # Headed, and apart from the progress bars above it: the last bar's label is not the table's title.
     click.echo("")
-    click.echo("Результаты проверки по файлам:")
-    print_table(headers, rows)
+    if len(shown) == len(batch.files):
+        click.echo("Результаты проверки по файлам:")
+    else:
+        click.echo(f"Результаты проверки по файлам, кроме принятых ({len(batch.files) - len(shown)}; все файлы — "
+                   f"в протоколе проверки):")
+    if rows:
+        print_table(headers, rows)
     counts = {v: sum(f.verdict == v for f in batch.files) for v in VERDICT_RU}
     click.echo("")
     click.echo(f"Профиль: {batch.profile.name}. Дата проверки: {batch.run_date.strftime('%d.%m.%Y')}.")

@@ -12,18 +12,34 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 
 def discover(inbox: Path) -> list[FileResult]:
-    """Every file under the inbox, in a stable order; folders name the subdivision."""
+    """Every file under the inbox, in a stable order (a folder's files by name, then its folders by
+    name); folders name the subdivision. A folder that is a link is not entered: it may lead out of
+    the inbox."""
     inbox = inbox.resolve()
-    found = []
-    for root, dirs, names in os.walk(inbox):
-        dirs.sort()
-        # A folder that is a link is not entered: it may lead out of the inbox.
-        dirs[:] = [d for d in dirs if not (Path(root) / d).is_symlink()]
-        for name in sorted(names):
-            path = Path(root) / name
-            rel = PurePosixPath(*path.relative_to(inbox).parts)
-            folder = rel.parts[0] if len(rel.parts) > 1 else None
-            found.append(FileResult(path=str(rel), source=path, subdivision=folder or ""))
+    found: list[FileResult] = []
+
+    def walk(folder: Path, rel: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        folders = []
+        for e in entries:
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not e.is_symlink():
+                    folders.append(e)
+                continue
+            path = f"{rel}/{e.name}" if rel else e.name
+            found.append(FileResult(path=path, source=folder / e.name, subdivision=path.split("/", 1)[0] if rel else ""))
+        for e in folders:
+            walk(folder / e.name, f"{rel}/{e.name}" if rel else e.name)
+
+    walk(inbox, "")
     return found
 
 

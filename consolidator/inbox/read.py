@@ -219,10 +219,16 @@ class Survey:
     files: dict[Path, Surveyed]
     texts: dict[str, str] = field(default_factory=dict)  # the texts of the tables, each held once
     seconds: float = 0.0  # time spent reading
+    # The forms of files not read again: their form as the survey of an earlier run found it (the
+    # stored checks keep it), None for a file no known form was looked for in; by file.
+    known: dict[Path, tuple[bool, str | None]] = field(default_factory=dict)
+    # Every file of the inbox as found (discover), for the check not to look through it again.
+    found: list | None = None
 
     def forms(self) -> list[str | None]:
         """The form of each file whose form could be looked for (None: no known form)."""
-        return [s.form for s in self.files.values() if s.scores]
+        return ([s.form for s in self.files.values() if s.scores]
+                + [form for looked, form in self.known.values() if looked])
 
 
 def _survey_one(source: Path) -> Surveyed:
@@ -261,14 +267,18 @@ def _survey_one(source: Path) -> Surveyed:
 
 
 def survey(inbox: Path, profiles: list[Profile], progress: Progress | None = None, limits: Limits | None = None,
-           jobs: int | None = None, here: bool = False, workers: Workers | None = None) -> Survey:
+           jobs: int | None = None, here: bool = False, workers: Workers | None = None,
+           known: dict[Path, tuple[bool, str | None]] | None = None, found: list | None = None) -> Survey:
     """Read every workbook of the inbox in the known form it fits best (to choose the profile by), in
-    helper processes (the run's `workers`; `here`: in this one, which is a helper itself)."""
+    helper processes (the run's `workers`; `here`: in this one, which is a helper itself). `known`:
+    files whose form an earlier run found (whether a form was looked for, and which), not read again."""
     started = time.perf_counter()
     limits = limits or Limits.from_env()
-    files = [f for f in discover(inbox) if skip_reason(f, inbox) is None]
+    known = known or {}
+    found = found if found is not None else discover(inbox)
+    files = [f for f in found if skip_reason(f, inbox) is None and f.source not in known]
     step = (progress or no_progress)("Чтение файлов", len(files))
-    result = Survey({})
+    result = Survey({}, known=dict(known), found=found)
     pool = Started(_survey_one, [f.source for f in files], (profiles, limits), jobs, on_death=survey_death,
                    here=here, memory_mb=limits.process_mb, workers=workers)
     for i, (f, surveyed) in enumerate(zip(files, pool.results())):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 FILE_NAME = "кэш проверки.sqlite"
-_SCHEMA = 1
+_SCHEMA = 2
 # The modules whose text decides a verdict (relative to the package).
 _CHECKING_CODE = ("__init__.py", "checks", "inbox", "profile", "model.py", "run.py")
 
@@ -41,6 +41,17 @@ def code_digest() -> str:
         for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
             h.update(source.relative_to(root).as_posix().encode())
             h.update(source.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_digest() -> str:
+    """The text of the whole program and its profiles: what every output is written by."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for source in sorted([*root.rglob("*.py"), *root.rglob("*.yaml")]):
+        h.update(source.relative_to(root).as_posix().encode())
+        h.update(source.read_bytes())
     return h.hexdigest()
 
 
@@ -63,46 +74,172 @@ def file_key(rules: str, path: str, sha256: str) -> str:
 
 class CheckedStore:
     """The stored checks of one results folder. Any trouble with the file (damaged, locked, written by
-    another version) makes it an empty store: the run checks everything, as without it."""
+    another version) makes it an empty store: the run checks everything, as without it, and the file
+    is made anew."""
 
     def __init__(self, out: Path):
         self.path = out / FILE_NAME
 
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if not create and not self.path.exists():
+            return None
+        db = sqlite3.connect(self.path)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != _SCHEMA:
+                if not create:
+                    db.close()
+                    return None
+                db.executescript("DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS outputs;"
+                                 "CREATE TABLE checked (key TEXT PRIMARY KEY, form TEXT, result BLOB NOT NULL);"
+                                 "CREATE TABLE outputs (name TEXT PRIMARY KEY, state TEXT NOT NULL);"
+                                 f"PRAGMA user_version = {_SCHEMA};")
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
     def load(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored checks of these keys (those there are)."""
         keys = list(dict.fromkeys(keys))
-        if not keys or not self.path.exists():
-            return {}
         found: dict[str, dict[str, Any]] = {}
         try:
-            with sqlite3.connect(self.path) as db:
-                if db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA:
-                    return {}
+            db = self._connect(create=False)
+            if db is None or not keys:
+                return found
+            with db:
                 for start in range(0, len(keys), 500):
                     chunk = keys[start:start + 500]
                     marks = ",".join("?" * len(chunk))
                     for key, blob in db.execute(f"SELECT key, result FROM checked WHERE key IN ({marks})", chunk):
                         found[key] = json.loads(zlib.decompress(blob))
+            db.close()
         except (sqlite3.Error, zlib.error, ValueError):
             return {}
         return found
 
-    def save(self, entries: dict[str, dict[str, Any]]) -> None:
-        """Keep `entries` (key -> result) and nothing else: written to a new file swapped in whole."""
-        tmp = self.path.with_name(self.path.name + ".new")
-        tmp.unlink(missing_ok=True)
+    def forms(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The form each of these files was found in by the survey that chose the profile (entry «form»),
+        without the rest of their checks."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, Any] = {}
         try:
-            db = sqlite3.connect(tmp)
+            db = self._connect(create=False)
+            if db is None or not keys:
+                return found
+            with db:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start:start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    for key, form in db.execute(f"SELECT key, form FROM checked WHERE key IN ({marks})", chunk):
+                        found[key] = json.loads(form) if form else None
+            db.close()
+        except (sqlite3.Error, ValueError):
+            return {}
+        return found
+
+    def save(self, kept: Iterable[str], new: dict[str, dict[str, Any]]) -> None:
+        """Keep the checks of `kept` and `new` (key -> result), and no other: only what changed is written."""
+        keep = set(kept) | set(new)
+        try:
+            db = self._connect(create=True)
+        except sqlite3.Error:
+            self._remove()
             try:
-                db.execute(f"PRAGMA user_version = {_SCHEMA}")
-                db.execute("PRAGMA journal_mode = OFF")
-                db.execute("CREATE TABLE checked (key TEXT PRIMARY KEY, result BLOB NOT NULL)")
-                db.executemany("INSERT INTO checked VALUES (?, ?)", (
-                    (key, zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 1))
-                    for key, value in entries.items()))
-                db.commit()
-            finally:
-                db.close()
-            tmp.replace(self.path)
-        except (sqlite3.Error, OSError):
-            # A store that cannot be written costs the next run its speed, nothing else.
-            tmp.unlink(missing_ok=True)
+                db = self._connect(create=True)
+            except sqlite3.Error:
+                return  # a store that cannot be written costs the next run its speed, nothing else
+        try:
+            with db:
+                stored = {k for (k,) in db.execute("SELECT key FROM checked")}
+                gone = stored - keep
+                if gone:
+                    db.executemany("DELETE FROM checked WHERE key = ?", ((k,) for k in gone))
+                db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?)", (
+                    (key, json.dumps(value.get("form")) if value.get("form") is not None else None,
+                     zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 1))
+                    for key, value in new.items()))
+        except sqlite3.Error:
+            pass
+        finally:
+            db.close()
+
+    def outputs(self) -> dict[str, Any]:
+        """What the last run recorded of its outputs (outputs_state)."""
+        try:
+            db = self._connect(create=False)
+            if db is None:
+                return {}
+            with db:
+                found = {name: json.loads(state) for name, state in db.execute("SELECT name, state FROM outputs")}
+            db.close()
+            return found
+        except (sqlite3.Error, ValueError):
+            return {}
+
+    def save_outputs(self, states: dict[str, Any]) -> None:
+        try:
+            db = self._connect(create=True)
+        except sqlite3.Error:
+            return
+        try:
+            with db:
+                db.execute("DELETE FROM outputs")
+                db.executemany("INSERT INTO outputs VALUES (?, ?)",
+                               ((name, json.dumps(state, ensure_ascii=False)) for name, state in states.items()))
+        except sqlite3.Error:
+            pass
+        finally:
+            db.close()
+
+    def _remove(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+# --- a file's check, kept and restored -----------------------------------------------------------------
+
+def entry_of(f, columns: list[str], values: list[list]) -> dict[str, Any]:
+    """What is kept of a checked file (model.FileResult) and its rows of the batch frame: `columns`
+    and their `values`, a list per column."""
+    return {
+        "verdict": f.verdict, "reason": f.reason, "detail": f.detail, "subdivision": f.subdivision,
+        "sheet": f.sheet, "rows": f.rows, "column_index": f.column_index, "form": f.form,
+        "reasons": [[r, text] for r, text in f.reasons.items()],
+        "remarks": [[r.code, r.severity, r.sheet, r.cell, r.row, r.column, r.value, r.message, r.clause, r.key]
+                    for r in f.remarks],
+        "columns": columns, "values": [_packed(v) for v in values],
+    }
+
+
+def _packed(values: list) -> Any:
+    """A column's values, shorter where it can be: one value for a column that holds nothing else (the
+    sheet, the subdivision), [start, count] for numbers that go up by one (the rows)."""
+    if values and all(v == values[0] for v in values) and isinstance(values[0], (str, type(None))):
+        return {"all": values[0], "n": len(values)}
+    if (len(values) > 2 and all(type(v) is int for v in values)
+            and values[-1] - values[0] == len(values) - 1 and values == list(range(values[0], values[-1] + 1))):
+        return {"from": values[0], "n": len(values)}
+    return values
+
+
+def _unpacked(packed: Any) -> list:
+    if isinstance(packed, dict):
+        if "all" in packed:
+            return [packed["all"]] * packed["n"]
+        return list(range(packed["from"], packed["from"] + packed["n"]))
+    return packed
+
+
+def restore(f, entry: dict[str, Any]) -> dict[str, list]:
+    """Put a kept check back on the file; returns its rows, a list of values per column."""
+    from consolidator.model import Remark
+
+    f.verdict, f.reason, f.detail = entry["verdict"], entry["reason"], entry["detail"]
+    f.subdivision, f.sheet, f.rows = entry["subdivision"], entry["sheet"], entry["rows"]
+    f.column_index = entry["column_index"]
+    f.reasons = {int(r): text for r, text in entry["reasons"]}
+    f.remarks = [Remark(*values) for values in entry["remarks"]]
+    return {c: _unpacked(v) for c, v in zip(entry["columns"], entry["values"])}

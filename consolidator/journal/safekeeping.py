@@ -10,6 +10,7 @@ another process writes may be torn), dated, the last KEEP of them kept beside th
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
@@ -51,6 +52,9 @@ def back_up(journal: Path, when: datetime | None = None, keep: int = KEEP) -> Pa
         return None
     when = when or datetime.now()
     folder = backups_dir(journal)
+    newest = _unchanged_since_backup(journal)
+    if newest is not None:
+        return newest  # not changed since its newest copy was made (a run that found nothing new)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{journal.stem} {when.strftime(_STAMP)}{journal.suffix}"
     # A name of its own: two runs sharing a journal may back it up at the same second.
@@ -75,13 +79,44 @@ def back_up(journal: Path, when: datetime | None = None, keep: int = KEEP) -> Pa
         tmp.unlink(missing_ok=True)
         raise JournalDamaged(damaged_message(journal)) from exc
     earlier = backups(journal)
-    if earlier and _same_pages(earlier[-1], tmp):
+    # Known to have changed since its newest copy (a run recorded in it): not compared page by page.
+    changed = _state_file(journal).exists()
+    if earlier and not changed and _same_pages(earlier[-1], tmp):
         tmp.unlink()  # nothing changed since: the older copies stay
+        _remember(journal, earlier[-1])
         return earlier[-1]
     os.replace(tmp, target)
     for old in backups(journal)[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
+    _remember(journal, target)
     return target
+
+
+def _state_file(journal: Path) -> Path:
+    return backups_dir(journal) / f".{journal.stem}.json"
+
+
+def _remember(journal: Path, copy: Path) -> None:
+    """The journal's size and time of change when `copy` was made of it (a later run that finds them
+    the same makes no copy)."""
+    try:
+        st = journal.stat()
+        _state_file(journal).write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                                                    "copy": copy.name}), encoding="utf-8")
+    except OSError:
+        pass
+
+
+def _unchanged_since_backup(journal: Path) -> Path | None:
+    try:
+        state = json.loads(_state_file(journal).read_text(encoding="utf-8"))
+        st = journal.stat()
+        copy = backups_dir(journal) / state["copy"]
+        if (state["size"], state["mtime_ns"]) == (st.st_size, st.st_mtime_ns) and copy.is_file():
+            return copy
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def _same_pages(a: Path, b: Path) -> bool:

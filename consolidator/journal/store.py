@@ -117,6 +117,10 @@ _MIGRATIONS = {
 }
 
 
+# One encoder for the many rows of a list (json.dumps makes one a call when given options).
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def file_hash(path: Path) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0
@@ -144,6 +148,7 @@ class Version:
     returned_copy: str | None = None
     fix_deadline: date | None = None
     remarks: list[dict] | None = None
+    profile: str | None = None  # the profile whose form it was checked in
 
     @property
     def order(self) -> tuple:
@@ -276,14 +281,14 @@ class Journal:
     def _rows(self, where: str, args: tuple) -> list[Version]:
         rows = self.db.execute(
             "SELECT v.id, v.subdivision, v.sha256, v.path, v.received, v.mtime, c.checked, c.verdict, "
-            "c.reason, c.rows, c.errors, c.warnings, c.returned_copy, c.fix_deadline, c.remarks "
+            "c.reason, c.rows, c.errors, c.warnings, c.returned_copy, c.fix_deadline, c.remarks, v.profile "
             f"FROM versions v LEFT JOIN checks c ON c.version_id = v.id {where}", args,
         ).fetchall()
         return [
             Version(id=r[0], subdivision=r[1], sha256=r[2], path=r[3], received=date.fromisoformat(r[4]),
                     mtime=r[5], checked=_date(r[6]), verdict=r[7], reason=r[8], rows=r[9] or 0,
                     errors=r[10] or 0, warnings=r[11] or 0, returned_copy=r[12], fix_deadline=_date(r[13]),
-                    remarks=json.loads(r[14]) if r[14] else None)
+                    remarks=json.loads(r[14]) if r[14] else None, profile=r[15])
             for r in rows
         ]
 
@@ -309,23 +314,30 @@ class Journal:
 
     # --- runs and approved editions ------------------------------------------------------------
 
-    def record_run(self, run: Run, rows: list[ListRow]) -> int:
+    def record_run(self, run: Run, rows: list[ListRow] | None, same_rows: int | None = None) -> int:
         """Record a run and its consolidated list; the profile's earlier runs keep their line but not
-        their rows (committed by `commit`)."""
+        their rows (committed by `commit`). `same_rows`: the earlier run whose list this run's is, row
+        for row (its rows become this run's; `rows` may then be None)."""
         cur = self.db.execute(
             "INSERT INTO runs (profile, run_date, finished, complete, missing, rows, list_path, list_sha256, "
             "edition_id, registry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (run.profile, run.run_date.isoformat(), run.finished, int(run.complete),
-             json.dumps(run.missing, ensure_ascii=False), len(rows), run.list_path, run.list_sha256, run.edition_id,
-             json.dumps(run.registry, ensure_ascii=False) if run.registry is not None else None))
+             json.dumps(run.missing, ensure_ascii=False),
+             len(rows) if rows is not None else self.run(same_rows).rows, run.list_path, run.list_sha256,
+             run.edition_id, json.dumps(run.registry, ensure_ascii=False) if run.registry is not None else None))
         run_id = cur.lastrowid
+        if same_rows is not None:
+            self.db.execute("UPDATE run_rows SET run_id = ? WHERE run_id = ?", (run_id, same_rows))
         self.db.execute("DELETE FROM run_rows WHERE run_id IN (SELECT id FROM runs WHERE profile = ? AND id <> ?)",
                         (run.profile, run_id))
+        if same_rows is not None:
+            return run_id
+        encode = _ENCODER.encode
         self.db.executemany(
             "INSERT INTO run_rows (run_id, position, subdivision, version_id, sheet, source_row, reason, cells, merged) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(run_id, r.position, r.subdivision, r.version_id, r.sheet, r.source_row, r.reason,
-              json.dumps(r.cells, ensure_ascii=False), json.dumps(list(r.also), ensure_ascii=False) if r.also else None)
+              encode(r.cells), encode(list(r.also)) if r.also else None)
              for r in rows])
         return run_id
 

@@ -77,16 +77,27 @@ def track(batch: Batch, journal: Journal, expected: list[Subdivision], calendar:
     fix_days = profile.deadlines["fix"].days if "fix" in profile.deadlines else None
     registered = {s.name for s in expected}
     present: dict[str, list[tuple[FileResult, Version]]] = {}
+    # The journal's versions read once (one query, not one per file or subdivision).
+    known = {(v.subdivision, v.sha256): v for v in journal.versions()}
     for f in batch.files:
         if f.verdict == SKIPPED:
             continue
         entry = match_subdivision(f, expected)
         if entry is not None:
             f.subdivision = entry.name
-        sha, size = file_hash(f.source)
-        v = journal.version(f.subdivision, sha, size, f.path, batch.run_date, f.source.stat().st_mtime, profile.key)
+        if f.sha256 is None:  # not hashed by the check (a batch made elsewhere)
+            f.sha256, f.size = file_hash(f.source)
+        v = known.get((f.subdivision, f.sha256))
+        if v is None:
+            v = journal.version(f.subdivision, f.sha256, f.size, f.path, batch.run_date, f.source.stat().st_mtime,
+                                profile.key)
+            known[(v.subdivision, v.sha256)] = v
         f.version = v
         present.setdefault(f.subdivision, []).append((f, v))
+    history: dict[str, list[Version]] = {}
+    for v in sorted(known.values(), key=lambda v: v.order):
+        if v.profile == profile.key:
+            history.setdefault(v.subdivision, []).append(v)
 
     batch.subdivisions = []
     for name in [s.name for s in expected] + sorted(n for n in present if n not in registered):
@@ -104,7 +115,7 @@ def track(batch: Batch, journal: Journal, expected: list[Subdivision], calendar:
             # The deadline counts from the first check of this version, not from a re-run.
             # (The first check's deadline ran from the day its remarks were sent: --sent, or that day.)
             f.fix_deadline = v.fix_deadline or calendar.add_working_days(v.checked or batch.remarks_sent, fix_days)
-        earlier = [e for e in journal.versions(name, profile.key) if e.order < v.order and e.remarks is not None]
+        earlier = [e for e in history.get(name, []) if e.order < v.order and e.remarks is not None]
         if earlier and f.verdict in (RETURNED, ACCEPTED):
             marks, gone = resolve(earlier[-1].remarks, _remark_dicts(f))
             for r, mark in zip(f.remarks, marks):
@@ -124,8 +135,14 @@ def record(batch: Batch, journal: Journal) -> None:
         if v is None:
             continue
         verdict = f.checked_verdict or f.verdict
-        journal.save_check(v, batch.run_date, verdict, f.reason if verdict == UNREADABLE else None, f.rows,
-                           f.errors, f.warnings, f.returned_copy, f.fix_deadline, _remark_dicts(f))
+        reason = f.reason if verdict == UNREADABLE else None
+        remarks = _remark_dicts(f)
+        if (v.checked is not None and (v.verdict, v.reason, v.rows, v.errors, v.warnings, v.returned_copy, v.remarks)
+                == (verdict, reason, f.rows, f.errors, f.warnings, f.returned_copy, remarks)
+                and (v.fix_deadline is not None or f.fix_deadline is None)):
+            continue  # checked before with this result: nothing to record
+        journal.save_check(v, batch.run_date, verdict, reason, f.rows, f.errors, f.warnings, f.returned_copy,
+                           f.fix_deadline, remarks)
     journal.commit()
 
 

@@ -1,0 +1,244 @@
+"""A run after a few lists arrived reads and checks only what changed (journal.checked) and writes only
+the outputs whose inputs changed; its results are those of a run that checked everything. Each thing
+that must make a file be checked again has its test."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import consolidator.run as pipeline
+from consolidator.cli import main
+from consolidator.inbox.safety import Limits
+from consolidator.journal import checked
+from consolidator.journal.checked import FILE_NAME as STORE
+from consolidator.profile import load_profile
+from consolidator.run import Settings
+from tests.workbooks import make_form
+
+RUN_DATE = date(2024, 7, 16)
+ROW = {"group": "Предоставление государственных услуг",
+       "service": "Назначение ежемесячной денежной выплаты на ребенка",
+       "point": "Единый портал государственных и муниципальных услуг (функций)",
+       "interaction": "Подача заявления, получение уведомления о результате",
+       "kind": "Онлайн-точка"}
+GOOD = [ROW, {**ROW, "point": "Личный прием граждан", "kind": "Офлайн-точка"}]
+BAD = [{**ROW, "group": ""}]  # an empty group: returned
+
+
+@pytest.fixture(scope="module")
+def profile():
+    return load_profile("udmurt")
+
+
+@pytest.fixture
+def inbox(tmp_path, profile):
+    inbox = tmp_path / "in"
+    make_form(inbox / "Отдел А" / "перечень.xlsx", profile, GOOD)
+    make_form(inbox / "Отдел Б" / "перечень.xlsx", profile, BAD)
+    make_form(inbox / "Отдел В" / "перечень.xlsx", profile, [{**ROW, "service": "Выдача справок"}])
+    return inbox
+
+
+def _run(profile, inbox, out, **kw):
+    return pipeline.run(Settings(profile, inbox, out, kw.pop("run_date", RUN_DATE), **kw))
+
+
+def _read(batch) -> set[str]:
+    """The files read and checked this time (not taken from the stored checks)."""
+    return {f.path for f in batch.files if not f.from_store and f.verdict != "skipped"}
+
+
+def _state(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(out).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in out.rglob("*") if p.is_file() and p.name != STORE and "резервные" not in str(p)}
+
+
+def _report(out: Path) -> str:
+    return (out / "report.json").read_text(encoding="utf-8")
+
+
+def test_nothing_new_reads_nothing_and_writes_the_same(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    first = _run(profile, inbox, out)
+    assert _read(first) == {"Отдел А/перечень.xlsx", "Отдел Б/перечень.xlsx", "Отдел В/перечень.xlsx"}
+    report, before = _report(out), _state(out)
+    again = _run(profile, inbox, out)
+    assert _read(again) == set()
+    assert _report(out) == report
+    # The list, the order, the protocol and the returned copy with its letter are kept as they were.
+    after = _state(out)
+    for name in ("Сводный перечень.xlsx", "Проект приказа.docx", "Протокол проверки.xlsx",
+                 "на доработку/Отдел Б/перечень.xlsx", "на доработку/Отдел Б/Письмо — перечень.eml"):
+        assert after[name] == before[name], name
+    # The journal has nothing new either: no run was added.
+    assert again.files[1].verdict == "returned" and again.files[1].fix_deadline == first.files[1].fix_deadline
+
+
+def test_results_are_those_of_a_full_check(tmp_path, profile, inbox):
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    _run(profile, inbox, out)
+    make_form(inbox / "Отдел Г" / "перечень.xlsx", profile, [{**ROW, "service": "Новая услуга"}])
+    again = _run(profile, inbox, out)
+    assert _read(again) == {"Отдел Г/перечень.xlsx"}
+    full = _run(profile, inbox, fresh)
+    assert _report(out) == _report(fresh)
+    assert again.accepted_rows().to_dict("list") == full.accepted_rows().to_dict("list")
+
+
+def test_a_changed_file_is_checked_again(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    make_form(inbox / "Отдел Б" / "перечень.xlsx", profile, GOOD)  # fixed
+    again = _run(profile, inbox, out)
+    assert _read(again) == {"Отдел Б/перечень.xlsx"}
+    assert [f.verdict for f in again.files] == ["accepted", "accepted", "accepted"]
+    # Its returned copy and letter are gone with the remarks.
+    assert not (out / "на доработку").exists()
+
+
+def test_a_file_moved_to_another_subdivision_is_checked_again(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    (inbox / "Отдел Д").mkdir()
+    os.replace(inbox / "Отдел В" / "перечень.xlsx", inbox / "Отдел Д" / "перечень.xlsx")
+    again = _run(profile, inbox, out)
+    assert _read(again) == {"Отдел Д/перечень.xlsx"}
+    assert {f.subdivision for f in again.files} == {"Отдел А", "Отдел Б", "Отдел Д"}
+
+
+def test_an_edited_profile_checks_everything_again(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    edited = tmp_path / "udmurt.yaml"
+    edited.write_text(Path(profile.source).read_text(encoding="utf-8") + "\n# правка\n", encoding="utf-8")
+    again = _run(load_profile(edited), inbox, out)
+    assert len(_read(again)) == 3
+
+
+def test_another_registry_checks_everything_again(tmp_path, profile, inbox):
+    from consolidator.inbox.registry import read_registry
+
+    out = tmp_path / "out"
+    root = Path(__file__).resolve().parent.parent
+    _run(profile, inbox, out)
+    registry = read_registry(root / "sample_inputs" / "реестр-udmurt.xlsx", profile)
+    again = _run(dataclasses.replace(profile, registry=registry), inbox, out)
+    assert len(_read(again)) == 3
+
+
+def test_other_size_limits_check_everything_again(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    again = _run(profile, inbox, out, limits=Limits.from_env(50))
+    assert len(_read(again)) == 3
+
+
+def test_another_version_of_the_checks_checks_everything_again(tmp_path, profile, inbox, monkeypatch):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    monkeypatch.setattr(checked, "code_digest", lambda: "a changed check")
+    again = _run(profile, inbox, out)
+    assert len(_read(again)) == 3
+
+
+def test_a_later_check_date_reads_nothing_but_writes_anew(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    first = _run(profile, inbox, out)
+    before = _state(out)
+    again = _run(profile, inbox, out, run_date=date(2024, 7, 18))
+    assert _read(again) == set()
+    # The deadline runs from the first check of this version (п. 15-16), the date of the check is new.
+    assert again.files[1].fix_deadline == first.files[1].fix_deadline
+    assert json.loads(_report(out))["run_date"] == "2024-07-18"
+    after = _state(out)
+    assert after["Протокол проверки.xlsx"] != before["Протокол проверки.xlsx"]
+    assert after["на доработку/Отдел Б/перечень.xlsx"] != before["на доработку/Отдел Б/перечень.xlsx"]
+
+
+def test_recheck_reads_everything_and_gives_the_same(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    report = _report(out)
+    again = _run(profile, inbox, out, recheck=True)
+    assert len(_read(again)) == 3
+    assert _report(out) == report
+
+
+def test_an_output_changed_by_hand_is_written_again(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    (out / "Сводный перечень.xlsx").write_bytes(b"edited by hand")
+    (out / "на доработку" / "Отдел Б" / "перечень.xlsx").unlink()
+    _run(profile, inbox, out)
+    assert (out / "Сводный перечень.xlsx").read_bytes()[:2] == b"PK"
+    assert (out / "на доработку" / "Отдел Б" / "перечень.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_a_file_gone_from_the_inbox_is_forgotten(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    (inbox / "Отдел Б" / "перечень.xlsx").unlink()
+    again = _run(profile, inbox, out)
+    assert _read(again) == set()
+    assert not (out / "на доработку").exists()
+    keys = checked.CheckedStore(out).load([f.check_key for f in again.files])
+    assert len(keys) == 2
+
+
+def test_a_damaged_store_checks_everything(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    report = _report(out)
+    (out / STORE).write_bytes(b"\0" * 4096)
+    again = _run(profile, inbox, out)
+    assert len(_read(again)) == 3 and _report(out) == report
+    assert len(_read(_run(profile, inbox, out))) == 0  # and it is made anew
+
+
+def test_the_command_has_recheck(tmp_path, inbox):
+    out = tmp_path / "out"
+    args = ["run", str(inbox), "--out", str(out), "--profile", "udmurt", "--date", "2024-07-16"]
+    assert CliRunner().invoke(main, args).exit_code == 1
+    result = CliRunner().invoke(main, [*args, "--recheck"])
+    assert result.exit_code == 1, result.output
+    assert "--recheck" in CliRunner().invoke(main, ["run", "--help"]).output
+
+
+def test_the_profile_is_chosen_again_without_reading_unchanged_files(tmp_path, inbox, monkeypatch):
+    import consolidator.inbox.read as read
+
+    out = tmp_path / "out"
+    first = pipeline.main(Settings(None, inbox, out, RUN_DATE))
+    assert first.profile.key == "udmurt"
+    surveyed: list[set[str]] = []
+    real = read.survey
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        surveyed.append({p.name for p in result.files})
+        return result
+
+    monkeypatch.setattr(read, "survey", spy)
+    monkeypatch.setattr(pipeline, "start_side_process", lambda settings: None)  # no small-inbox survey aside
+    again = pipeline.main(Settings(None, inbox, out, RUN_DATE, jobs=1))
+    assert again.profile.key == "udmurt" and _read(again) == set() and surveyed == [set()]
+    make_form(inbox / "Отдел Г" / "перечень.xlsx", load_profile("udmurt"), GOOD)
+    third = pipeline.main(Settings(None, inbox, out, RUN_DATE, jobs=1))
+    assert third.profile.key == "udmurt" and _read(third) == {"Отдел Г/перечень.xlsx"}
+    assert surveyed[-1] == {"перечень.xlsx"}  # the new file alone was read to choose the profile
+
+
+def test_copies_of_files_now_accepted_go_even_with_recheck(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    assert (out / "на доработку" / "Отдел Б" / "перечень.xlsx").exists()
+    make_form(inbox / "Отдел Б" / "перечень.xlsx", profile, GOOD)
+    (out / STORE).unlink()  # nothing known of the last run's copies
+    _run(profile, inbox, out, recheck=True)
+    assert not (out / "на доработку").exists()
