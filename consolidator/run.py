@@ -504,29 +504,27 @@ def _carried_rows(batch: Batch, journal: Journal, expected: tuple[Subdivision, .
     }, columns=[*keys, "subdivision", "path", "sheet", "row", "version"])
 
 
-def _list_rows(batch: Batch, rows) -> list:
-    """The consolidated list's rows as the journal keeps them (journal.store.ListRow)."""
-    from consolidator.journal.store import ListRow
+def _list_rows(batch: Batch, rows):
+    """The consolidated list's rows as the journal keeps them (journal.store.ListRows, a column at a
+    time: a region's list is hundreds of thousands of rows)."""
+    from consolidator.journal.store import ListRows
 
-    keys = batch.profile.keys
     n = len(rows)
-    texts = [[_cell_text(v) for v in rows[k].tolist()] for k in keys]  # a column at a time
-    files = [int(i) for i in rows["file"].tolist()]
-    source_rows = [int(r) if r == r else None for r in rows["row"].tolist()]
-    versions = rows["version"].tolist() if "version" in rows else [None] * n
+    files = rows["file"].tolist()
+    own = [f.version.id if f.version is not None else None for f in batch.files]
+    carried = rows["version"].tolist() if "version" in rows else [None] * n
+    version_id = [own[i] if i >= 0 else (int(v) if v is not None and v == v else None)
+                  for i, v in zip(files, carried)]
+    source_row = [int(r) if r == r else None for r in rows["row"].tolist()]
+    reasons = [f.reasons or None for f in batch.files]
+    reason = [None if i < 0 or reasons[i] is None else reasons[i].get(r) for i, r in zip(files, source_row)]
     merged = rows["merged"].tolist() if "merged" in rows else [None] * n
-    out = []
-    for i, (file_i, subdivision, sheet, list_no, cells) in enumerate(zip(
-            files, rows["subdivision"].tolist(), rows["sheet"].tolist(), rows["list_no"].tolist(), zip(*texts))):
-        f = batch.files[file_i] if file_i >= 0 else None
-        version = f.version.id if f is not None and f.version is not None else versions[i]
-        out.append(ListRow(
-            position=int(list_no), subdivision=subdivision,
-            version_id=int(version) if version is not None and version == version else None,
-            cells=dict(zip(keys, cells)), sheet=sheet if isinstance(sheet, str) else None,
-            source_row=source_rows[i], reason=f.reasons.get(source_rows[i]) if f is not None and f.reasons else None,
-            also=tuple(dict.fromkeys(s[0] for s in merged[i])) if isinstance(merged[i], list) else ()))
-    return out
+    return ListRows(
+        position=[int(x) for x in rows["list_no"].tolist()], subdivision=rows["subdivision"].tolist(),
+        version_id=version_id,
+        cells={k: [v if type(v) is str else _cell_text(v) for v in rows[k].tolist()] for k in batch.profile.keys},
+        sheet=[s if isinstance(s, str) else None for s in rows["sheet"].tolist()], source_row=source_row,
+        reason=reason, also=[tuple(dict.fromkeys(s[0] for s in m)) if isinstance(m, list) else () for m in merged])
 
 
 def _cell_text(value) -> str:

@@ -227,3 +227,32 @@ def _profile():
     from consolidator.profile import load_profile
 
     return load_profile("udmurt")
+
+
+def test_list_rows_a_column_at_a_time_are_stored_as_row_objects_are(tmp_path):
+    """ListRows (the run's list as columns) gives the journal the same records, JSON byte for byte, as
+    the ListRow objects of the same rows; texts that JSON escapes, and a "%" in a key, included."""
+    from datetime import date
+
+    from consolidator.journal.store import ListRow, ListRows, Run
+
+    cells = {"group": ["Личный прием", 'кавычки " и \\ обратная'], "name%": ["строка\nперенос\t", "=1+1 ☎ \x01"]}
+    columns = ListRows(position=[1, 2], subdivision=["Отдел А", "Отдел Б"], version_id=[None, None], cells=cells,
+                       sheet=["Лист1", None], source_row=[5, None], reason=[None, "основание"],
+                       also=[(), ("Отдел В", "Отдел Г")])
+    objects = list(columns)
+    assert objects[1] == ListRow(position=2, subdivision="Отдел Б", version_id=None,
+                                 cells={"group": 'кавычки " и \\ обратная', "name%": "=1+1 ☎ \x01"},
+                                 sheet=None, source_row=None, reason="основание", also=("Отдел В", "Отдел Г"))
+
+    def stored(rows, name):
+        with Journal(tmp_path / name) as journal:
+            run_id = journal.record_run(Run(profile="udmurt", run_date=date(2025, 1, 9), finished="", complete=True,
+                                            missing={}, list_path=None, list_sha256=None), rows)
+            journal.commit()
+            got = journal.db.execute("SELECT position, subdivision, version_id, sheet, source_row, reason, cells, "
+                                     "merged FROM run_rows ORDER BY position").fetchall()
+            assert journal.run_rows(run_id) == objects
+        return got
+
+    assert stored(columns, "a.sqlite") == stored(objects, "b.sqlite")

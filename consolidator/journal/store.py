@@ -170,6 +170,51 @@ class ListRow:
     also: tuple[str, ...] = ()  # other subdivisions whose equal row this one stands for (merged)
 
 
+def _records(run_id: int, rows: list[ListRow]):
+    encode = _ENCODER.encode
+    for r in rows:
+        yield (run_id, r.position, r.subdivision, r.version_id, r.sheet, r.source_row, r.reason,
+               encode(r.cells), encode(list(r.also)) if r.also else None)
+
+
+@dataclass
+class ListRows:
+    """A consolidated list's rows a column at a time (a run's list of 400,000 rows is 400,000 ListRow
+    objects only when someone iterates over them): what `record_run` stores, row for row the same as
+    the ListRow of each position. `cells`: the values by column key, as texts."""
+    position: list[int]
+    subdivision: list[str]
+    version_id: list[int | None]
+    cells: dict[str, list[str]]
+    sheet: list[str | None]
+    source_row: list[int | None]
+    reason: list[str | None]
+    also: list[tuple[str, ...]]
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+    def __iter__(self):
+        keys = list(self.cells)
+        for i, values in enumerate(zip(*self.cells.values())):
+            yield ListRow(position=self.position[i], subdivision=self.subdivision[i], version_id=self.version_id[i],
+                          cells=dict(zip(keys, values)), sheet=self.sheet[i], source_row=self.source_row[i],
+                          reason=self.reason[i], also=self.also[i])
+
+    def records(self, run_id: int):
+        """The rows of `run_rows`, the cells' JSON made as _ENCODER makes it (a dict of texts) but a
+        column at a time: encode_basestring is the encoder's own C function for a text."""
+        from json.encoder import encode_basestring
+
+        keys = list(self.cells)
+        template = "{" + ", ".join(encode_basestring(k).replace("%", "%%") + ": %s" for k in keys) + "}"
+        encoded = [list(map(encode_basestring, self.cells[k])) for k in keys]
+        also = [_ENCODER.encode(list(a)) if a else None for a in self.also]
+        for i, values in enumerate(zip(*encoded)):
+            yield (run_id, self.position[i], self.subdivision[i], self.version_id[i], self.sheet[i],
+                   self.source_row[i], self.reason[i], template % values, also[i])
+
+
 @dataclass
 class Run:
     """A run as the journal keeps it: whether its list was complete and what was missing."""
@@ -314,7 +359,7 @@ class Journal:
 
     # --- runs and approved editions ------------------------------------------------------------
 
-    def record_run(self, run: Run, rows: list[ListRow] | None, same_rows: int | None = None) -> int:
+    def record_run(self, run: Run, rows: ListRows | list[ListRow] | None, same_rows: int | None = None) -> int:
         """Record a run and its consolidated list; the profile's earlier runs keep their line but not
         their rows (committed by `commit`). `same_rows`: the earlier run whose list this run's is, row
         for row (its rows become this run's; `rows` may then be None)."""
@@ -332,13 +377,10 @@ class Journal:
                         (run.profile, run_id))
         if same_rows is not None:
             return run_id
-        encode = _ENCODER.encode
         self.db.executemany(
             "INSERT INTO run_rows (run_id, position, subdivision, version_id, sheet, source_row, reason, cells, merged) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, r.position, r.subdivision, r.version_id, r.sheet, r.source_row, r.reason,
-              encode(r.cells), encode(list(r.also)) if r.also else None)
-             for r in rows])
+            rows.records(run_id) if isinstance(rows, ListRows) else _records(run_id, rows))
         return run_id
 
     def last_run(self, profile: str | None = None) -> Run | None:
