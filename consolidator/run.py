@@ -1078,7 +1078,7 @@ def _outputs_digest(batch: Batch, list_digest: str) -> str:
 
 
 def report(batch: Batch) -> dict:
-    """report.json: a public contract read by other systems (see README)."""
+    """report.json: a public contract read by other systems (see docs/report-json.md)."""
     return {
         "profile": batch.profile.key,
         "run_date": batch.run_date.isoformat(),

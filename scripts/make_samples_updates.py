@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write the second batches of the sample inboxes: the lists subdivisions send later in the year, after
-the consolidated list was approved (README, «Изменения в утвержденный перечень»).
+the consolidated list was approved (docs/amendments.md, «Изменения в утвержденный перечень»).
 
 - sample_inputs/udmurt-изменения/: the Udmurt subdivisions' updates (пп. 19–21 Порядка): the list
   returned in July comes back fixed (its rows are added to the approved edition); the citizens'

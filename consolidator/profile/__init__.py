@@ -3,7 +3,7 @@
 Holds: the profile (`schema`: form, vocabularies, deadlines, rules, organisation details) and its
 loading and validation (`load`); text normalisation as every check compares (`text`, `items`); the
 online/offline kind of a row (`kinds`); the form's table found in a grid of cells (`form`) and which
-profile's form a grid is in (`detect`); the rules table for the README and `consolidator rules`
+profile's form a grid is in (`detect`); the rules table for docs/rules.md and `consolidator rules`
 (`docs`).
 
 Imports: nothing of the package outside itself. It knows no file format beyond «a grid of cells with

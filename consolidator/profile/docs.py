@@ -1,4 +1,4 @@
-"""Texts generated from a profile, so the README and the CLI cannot drift from the rules."""
+"""Texts generated from a profile, so the documentation (docs/rules.md) and the CLI cannot drift from the rules."""
 from __future__ import annotations
 
 from consolidator.profile.schema import SEVERITY_RU, Profile
@@ -24,9 +24,9 @@ def rules_table(profile: Profile, markdown: bool = False) -> str:
     )
 
 
-def readme_with_rules(readme: str, profile: Profile) -> str:
-    """README text with the profile's rules table between <!-- rules:KEY --> markers regenerated."""
+def doc_with_rules(text: str, profile: Profile) -> str:
+    """Markdown text with the profile's rules table between <!-- rules:KEY --> markers regenerated."""
     start, end = f"<!-- rules:{profile.key} -->", f"<!-- /rules:{profile.key} -->"
-    head, rest = readme.split(start, 1)
+    head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     return f"{head}{start}\n{rules_table(profile, markdown=True)}\n{end}{tail}"
