@@ -39,39 +39,12 @@ import tempfile
 import time
 from pathlib import Path
 
-def _tree(root: int) -> list[int]:
-    """The process and all its descendants (helper processes included), from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
-def _pss_kib(pid: int) -> int:
-    """Proportional set size: pages shared by forked helpers are counted once in the sum."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+from procmem import pss_kib, tree  # this folder is first on sys.path when run as a script
 
 OUTPUTS = ("report.json", "Протокол проверки.xlsx", "Сводный перечень.xlsx")
 # What the progress bars and the run's sentences may print on stderr; anything else is a leak.
-STDERR_OK = re.compile(r"^(Чтение файлов|Копии с замечаниями|Профиль |Внимание: |\s*$)")
+STDERR_OK = re.compile(r"^(Чтение файлов|Запись копий с замечаниями|Профиль |Внимание: "
+                       r"|.* не задан \(--registry\)|\s*$)")
 
 
 def measure(cmd: list[str], stderr_to: Path) -> tuple[int, float, float]:
@@ -89,8 +62,8 @@ def measure(cmd: list[str], stderr_to: Path) -> tuple[int, float, float]:
         peak, pids, n = 0, [proc.pid], 0
         while waiter.is_alive():
             if n % 5 == 0:
-                pids = _tree(proc.pid)
-            peak = max(peak, sum(_pss_kib(pid) for pid in pids))
+                pids = tree(proc.pid)
+            peak = max(peak, sum(pss_kib(pid) for pid in pids))
             n += 1
             waiter.join(0.05)
     return proc.returncode, end[0] - start, peak / 1024

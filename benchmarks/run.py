@@ -31,43 +31,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.generate import generate  # noqa: E402
-
-def _tree(root: int) -> list[int]:
-    """The process and all its descendants (pool workers included), from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as fh:
-                    ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
-def _pss_kib(pid: int) -> int:
-    """Proportional set size: pages shared by forked workers are counted once in the sum."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
+from benchmarks.procmem import pss_kib, tree  # noqa: E402
 
 def measure(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
     """(wall seconds, peak MiB) of a command run as its own process. The peak is the largest sum of
     the proportional memory of the process and its workers, sampled every 50 ms (the tree is
     listed every 250 ms); the wall time is taken by a thread that only waits for the process.
-    An exit code not in `ok` stops the benchmark: a command that failed early is not a fast one."""
+    An exit code not in `ok` stops the benchmark: a command that failed early is not a fast one; so does
+    a traceback on stderr (an unexpected error exits with 1, which `ok` may allow for returned files)."""
     end: list[float] = []
     start = time.perf_counter()
     errors = tempfile.TemporaryFile()  # not a pipe: a full pipe would stall the command
@@ -77,14 +48,15 @@ def measure(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
     peak, pids, n = 0, [proc.pid], 0
     while waiter.is_alive():
         if n % 5 == 0:
-            pids = _tree(proc.pid)
-        peak = max(peak, sum(_pss_kib(pid) for pid in pids))
+            pids = tree(proc.pid)
+        peak = max(peak, sum(pss_kib(pid) for pid in pids))
         n += 1
         waiter.join(0.05)
-    if proc.returncode not in ok:
-        errors.seek(0)
-        raise SystemExit(f"{' '.join(cmd)}: exit code {proc.returncode}\n{errors.read().decode(errors='replace')}")
+    errors.seek(0)
+    said = errors.read().decode(errors="replace")
     errors.close()
+    if proc.returncode not in ok or "Traceback (most recent call last)" in said:
+        raise SystemExit(f"{' '.join(cmd)}: exit code {proc.returncode}\n{said}")
     return end[0] - start, peak / 1024
 
 

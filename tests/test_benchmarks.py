@@ -34,4 +34,21 @@ def test_the_benchmark_stops_on_a_failed_command(tmp_path):
         assert "exit code 3" in str(exc)
     else:
         raise AssertionError("a failed command was timed")
+    try:  # an unexpected error exits with 1, which a run with returned files may: its traceback stops it
+        measure([sys.executable, "-c", "raise RuntimeError('boom')"], ok=(0, 1))
+    except SystemExit as exc:
+        assert "boom" in str(exc)
+    else:
+        raise AssertionError("a command that crashed was timed")
     assert measure([sys.executable, "-c", "pass"])[0] > 0
+
+
+def test_the_returned_copy_benchmark_marks_the_cells_it_says(tmp_path):
+    # The big-workbook benchmark times what it claims: the file with N contradicting kinds is returned
+    # with N remarks, the one with none is accepted.
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "returned.py"), "--rows", "40", "--marks", "0", "4",
+                           "--work", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    lines = [line.split() for line in done.stdout.splitlines()[1:]]
+    assert [(line[0], line[1], line[-1]) for line in lines] == [("40", "0", "accepted"), ("40", "4", "returned")]
+    assert (tmp_path / "out-40-4" / "на доработку").is_dir()

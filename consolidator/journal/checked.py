@@ -23,7 +23,7 @@ import sqlite3
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 FILE_NAME = "кэш проверки.sqlite"
 _SCHEMA = 2
@@ -101,42 +101,33 @@ class CheckedStore:
 
     def load(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The stored checks of these keys (those there are)."""
-        keys = list(dict.fromkeys(keys))
-        found: dict[str, dict[str, Any]] = {}
         try:
-            db = self._connect(create=False)
-            if db is None or not keys:
-                return found
-            with db:
-                for start in range(0, len(keys), 500):
-                    chunk = keys[start:start + 500]
-                    marks = ",".join("?" * len(chunk))
-                    for key, blob in db.execute(f"SELECT key, result FROM checked WHERE key IN ({marks})", chunk):
-                        found[key] = json.loads(zlib.decompress(blob))
-            db.close()
+            return {key: json.loads(zlib.decompress(blob)) for key, blob in self._stored("result", keys)}
         except (sqlite3.Error, zlib.error, ValueError):
             return {}
-        return found
 
     def forms(self, keys: Iterable[str]) -> dict[str, Any]:
         """The form each of these files was found in by the survey that chose the profile (entry «form»),
         without the rest of their checks."""
-        keys = list(dict.fromkeys(keys))
-        found: dict[str, Any] = {}
         try:
-            db = self._connect(create=False)
-            if db is None or not keys:
-                return found
+            return {key: json.loads(form) if form else None for key, form in self._stored("form", keys)}
+        except (sqlite3.Error, ValueError):
+            return {}
+
+    def _stored(self, column: str, keys: Iterable[str]) -> Iterator[tuple[str, Any]]:
+        """(key, `column`) of the stored files of these keys, asked 500 at a time."""
+        keys = list(dict.fromkeys(keys))
+        db = self._connect(create=False) if keys else None
+        if db is None:
+            return
+        try:
             with db:
                 for start in range(0, len(keys), 500):
                     chunk = keys[start:start + 500]
-                    marks = ",".join("?" * len(chunk))
-                    for key, form in db.execute(f"SELECT key, form FROM checked WHERE key IN ({marks})", chunk):
-                        found[key] = json.loads(form) if form else None
+                    yield from db.execute(f"SELECT key, {column} FROM checked WHERE key IN ({','.join('?' * len(chunk))})",
+                                          chunk)
+        finally:
             db.close()
-        except (sqlite3.Error, ValueError):
-            return {}
-        return found
 
     def save(self, kept: Iterable[str], new: dict[str, dict[str, Any]]) -> None:
         """Keep the checks of `kept` and `new` (key -> result), and no other: only what changed is written."""
