@@ -315,3 +315,42 @@ def test_online_split_per_distinct_pair_is_the_row_by_row_one(tmp_path, name):
     expected = online_mask(profile, rows)
     assert expected.any() and not expected.all()
     assert _online_mask(profile, rows).equals(expected)
+
+
+def _written_in_sheets_of(tmp_path, monkeypatch, most: int):
+    import consolidator.outputs.consolidated as consolidated
+
+    batch = make_batch(tmp_path)
+    monkeypatch.setattr(consolidated, "SHEET_ROWS", most)
+    path = tmp_path / "out" / "Сводный перечень.xlsx"
+    assert write_consolidated(batch, batch.accepted_rows(), path) == len(EXPECTED_ORDER) == 6
+    return batch.profile, openpyxl.load_workbook(path)
+
+
+def test_a_list_longer_than_a_sheet_goes_on_in_the_next_sheet(tmp_path, monkeypatch):
+    """Nothing lost past Excel's last row: with sheets of (here) room for 4 rows of the list, its 6 rows
+    go on two sheets, each a whole form, every row once and in order."""
+    p = load_profile("udmurt")
+    most = 3 + 1 + len(p.footnotes) + 4  # title, header, numbers; the data; a blank row and the footnotes
+    p, wb = _written_in_sheets_of(tmp_path, monkeypatch, most)
+    assert wb.sheetnames == [SHEET_FORM, f"{SHEET_FORM} (2)", SHEET_TRACE, SHEET_SUMMARY]
+    numbers = []
+    for name in (SHEET_FORM, f"{SHEET_FORM} (2)"):
+        ws = wb[name]
+        assert ws.max_row <= most
+        assert [c.value for c in ws[2]] == [c.header for c in p.columns] and ws.print_title_rows == "$2:$3"
+        assert ws.cell(row=ws.max_row, column=1).value == p.footnotes[-1]
+        numbers += [r[0] for r in ws.iter_rows(min_row=4, values_only=True) if isinstance(r[0], int)]
+    assert numbers == list(range(1, 7))
+
+
+def test_a_trace_longer_than_a_sheet_goes_on_in_the_next_sheet(tmp_path, monkeypatch):
+    _, wb = _written_in_sheets_of(tmp_path, monkeypatch, 4)  # the header and 3 rows
+    assert [n for n in wb.sheetnames if n.startswith(SHEET_TRACE)] == [SHEET_TRACE, f"{SHEET_TRACE} (2)"]
+    numbers = []
+    for name in (SHEET_TRACE, f"{SHEET_TRACE} (2)"):
+        ws = wb[name]
+        assert [c.value for c in ws[1]] == list(TRACE_HEADERS) and ws.max_row == 4
+        assert ws.auto_filter.ref == "A1:E4"
+        numbers += [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert numbers == list(range(1, 7))

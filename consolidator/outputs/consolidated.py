@@ -25,6 +25,11 @@ SHEET_FORM = "Сводный перечень"
 SHEET_TRACE = "Источник"
 SHEET_SUMMARY = "Сводка"
 
+# The most rows a sheet holds (Excel; LibreOffice before 7.4): a longer list goes on in «… (2)», «… (3)»,
+# each a whole form (title, header, footnotes) so that every sheet prints as the form. A list that long
+# is some 17,000 lists of 60 rows.
+SHEET_ROWS = 1_048_576
+
 TRACE_HEADERS = ("№ в сводном перечне", "Подразделение", "Файл", "Лист", "Строка в исходном файле")
 
 def plain(value: object) -> object:
@@ -76,32 +81,40 @@ def _write_form(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
     note_style = book.style(font=Font(FORM_FONT, 9), align=TOP_WRAP)
     first_data = 4
 
-    with book.sheet(SHEET_FORM, widths=widths, freeze=f"A{first_data}", page=LANDSCAPE) as ws:
-        # Row 1: the title across the table.
-        title = form_title(p.form_title)
-        ws.row(1, (title,), title_style, height=text_height(title, total_width, 13, bold=True) + 10)
-        ws.merge(1, 1, 1, n_cols)
+    styles = [num if c.key == p.number_column else text for c in cols]
+    room = max(1, SHEET_ROWS - (first_data - 1) - (1 + len(p.footnotes) if p.footnotes else 0))
+    for k, start in enumerate(range(0, max(len(rows), 1), room)):
+        part = rows.iloc[start:start + room]
+        with book.sheet(_nth(SHEET_FORM, k), widths=widths, freeze=f"A{first_data}", page=LANDSCAPE) as ws:
+            # Row 1: the title across the table.
+            title = form_title(p.form_title)
+            ws.row(1, (title,), title_style, height=text_height(title, total_width, 13, bold=True) + 10)
+            ws.merge(1, 1, 1, n_cols)
 
-        # Row 2: the header as printed in the form; row 3: column numbers 1..n.
-        headers = [c.header for c in cols]
-        ws.row(2, headers, header, height=fit_height(headers, widths, bold=True))
-        ws.row(3, range(1, n_cols + 1), colno)
+            # Row 2: the header as printed in the form; row 3: column numbers 1..n.
+            headers = [c.header for c in cols]
+            ws.row(2, headers, header, height=fit_height(headers, widths, bold=True))
+            ws.row(3, range(1, n_cols + 1), colno)
 
-        # Data rows, in profile column order; the number column is a number, the rest is text.
-        styles = [num if c.key == p.number_column else text for c in cols]
-        r = first_data
-        for columns in _column_chunks(rows, [c.key for c in cols]):
-            r = ws.rows(r, zip(*columns), styles, row_heights(columns, widths))
-        last = first_data + len(rows) - 1
+            # Data rows, in profile column order; the number column is a number, the rest is text.
+            r = first_data
+            for columns in _column_chunks(part, [c.key for c in cols]):
+                r = ws.rows(r, zip(*columns), styles, row_heights(columns, widths))
+            last = first_data + len(part) - 1
 
-        # The form's footnotes below the table, one merged line each.
-        r = last + 2
-        for note in p.footnotes:
-            ws.row(r, (note,), note_style, height=text_height(note, total_width, 9))
-            ws.merge(r, 1, r, n_cols)
-            r += 1
-        ws.print_titles = (2, 3)
-        ws.print_area = f"A1:{cell_ref(max(r - 1, last), n_cols)}"
+            # The form's footnotes below the table, one merged line each.
+            r = last + 2
+            for note in p.footnotes:
+                ws.row(r, (note,), note_style, height=text_height(note, total_width, 9))
+                ws.merge(r, 1, r, n_cols)
+                r += 1
+            ws.print_titles = (2, 3)
+            ws.print_area = f"A1:{cell_ref(max(r - 1, last), n_cols)}"
+
+
+def _nth(name: str, k: int) -> str:
+    """The name of the k-th sheet (from 0) of a list too long for one."""
+    return name if k == 0 else f"{name} ({k + 1})"
 
 
 # Widths of the trace's text columns: as wide as their longest value up to these, then wrapped, so
@@ -118,13 +131,31 @@ def _write_trace(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
     widths = [14] + [min(most, max([len(h) + 2, *(len(str(v)) + 2 for v in set(rows[c].tolist()))]))
                      for h, c, most in zip(TRACE_HEADERS[1:4], keys, TRACE_MAX_WIDTHS)] + [14]
     styles = (number_style, text, text, text, number_style)
-    with book.sheet(SHEET_TRACE, widths=widths, freeze="A2", page=LANDSCAPE) as ws:
+
+    def start(k: int):
+        ws = book.sheet(_nth(SHEET_TRACE, k), widths=widths, freeze="A2", page=LANDSCAPE)
         ws.row(1, TRACE_HEADERS, header, height=fit_height(TRACE_HEADERS, widths, bold=True))
-        r = 2
-        for columns in _trace_chunks(rows, number):
-            r = ws.rows(r, zip(*columns), styles, row_heights(columns[1:4], widths[1:4]))
+        return ws
+
+    def finish(ws, r: int) -> None:
         ws.autofilter(1, 1, r - 1, len(TRACE_HEADERS))
         ws.print_titles = (1, 1)
+        ws.close()
+
+    ws, r, k = None, SHEET_ROWS + 1, 0
+    for columns in _trace_chunks(rows, number):
+        while columns[0]:
+            if r > SHEET_ROWS:  # the first sheet, or the next one of a list too long for one
+                if ws is not None:
+                    finish(ws, r)
+                ws, r, k = start(k), 2, k + 1
+            room = SHEET_ROWS - r + 1
+            head, columns = ((columns, [[]]) if len(columns[0]) <= room
+                             else ([c[:room] for c in columns], [c[room:] for c in columns]))
+            r = ws.rows(r, zip(*head), styles, row_heights(head[1:4], widths[1:4]))
+    if ws is None:
+        ws, r = start(0), 2
+    finish(ws, r)
 
 
 def _trace_chunks(rows: pd.DataFrame, number: str) -> Iterator[list[list]]:
