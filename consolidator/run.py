@@ -800,8 +800,8 @@ def _with_kept_rows(data, kept: dict[int, dict[str, list]]):
 
 def _fresh_checks(files: list[FileResult], data) -> dict[str, dict]:
     """What to keep of the files checked this time (journal.checked), as their check left them: with
-    the rows of those accepted (the rows of a returned file go nowhere)."""
-    from consolidator.journal.checked import entry_of
+    the rows of those accepted (the rows of a returned file go nowhere); packed for the store at once."""
+    from consolidator.journal.checked import entry_of, pack
 
     fresh = [i for i, f in enumerate(files) if f.check_key and not f.from_store and f.verdict != SKIPPED]
     if not fresh:
@@ -814,9 +814,9 @@ def _fresh_checks(files: list[FileResult], data) -> dict[str, dict]:
         f = files[i]
         if f.verdict == ACCEPTED and not f.errors and numbers is not None:
             start, stop = numbers.searchsorted(i, "left"), numbers.searchsorted(i, "right")
-            new[f.check_key] = entry_of(f, columns, [v[start:stop] for v in values])
+            new[f.check_key] = pack(entry_of(f, columns, [v[start:stop] for v in values]))
         else:
-            new[f.check_key] = entry_of(f, columns, [[] for _ in columns])
+            new[f.check_key] = pack(entry_of(f, columns, [[] for _ in columns]))
     return new
 
 

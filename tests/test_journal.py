@@ -256,3 +256,5 @@ def test_list_rows_a_column_at_a_time_are_stored_as_row_objects_are(tmp_path):
         return got
 
     assert stored(columns, "a.sqlite") == stored(objects, "b.sqlite")
+    # A slice of rows at a time gives the same records as the whole list at once.
+    assert list(columns.records(7, chunk=1)) == list(columns.records(7)) and len(list(columns.records(7))) == 2

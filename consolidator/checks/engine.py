@@ -41,7 +41,9 @@ def build_frame(profile: Profile, tables: dict[int, Table], results: list[FileRe
     batch's files), `sheet`, `row`, `subdivision` (the file's author) and the profile's columns.
 
     Built column by column, with no intermediate row tuples (the run has already made equal texts one
-    object as the tables arrived: see run.check)."""
+    object as the tables arrived: see run.check). Each table's rows are used up as they go into the
+    frame (`rows` emptied): a region's 600,000 rows are not held twice; what the remarks need of a table
+    (its sheet, columns, merged cells) stays."""
     files, sheets, rows, authors = [], [], [], []
     columns: list[list[str]] = [[] for _ in profile.keys]
     for i, table in tables.items():
@@ -52,6 +54,7 @@ def build_frame(profile: Profile, tables: dict[int, Table], results: list[FileRe
         rows.extend(r for r, _ in table.rows)
         for j, column in enumerate(columns):
             column.extend(v[j] for _, v in table.rows)
+        table.rows = []
     data = {"file": np.array(files, dtype=np.int64), "sheet": _objects(sheets), "row": np.array(rows, dtype=np.int64),
             "subdivision": _objects(authors)}
     data.update((key, _objects(column)) for key, column in zip(profile.keys, columns))

@@ -129,8 +129,9 @@ class CheckedStore:
         finally:
             db.close()
 
-    def save(self, kept: Iterable[str], new: dict[str, dict[str, Any]]) -> None:
-        """Keep the checks of `kept` and `new` (key -> result), and no other: only what changed is written."""
+    def save(self, kept: Iterable[str], new: dict[str, dict[str, Any] | tuple[str | None, bytes]]) -> None:
+        """Keep the checks of `kept` and `new` (key -> result, or the result `pack`ed), and no other: only
+        what changed is written."""
         keep = set(kept) | set(new)
         try:
             db = self._connect(create=True)
@@ -147,9 +148,7 @@ class CheckedStore:
                 if gone:
                     db.executemany("DELETE FROM checked WHERE key = ?", ((k,) for k in gone))
                 db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?)", (
-                    (key, json.dumps(value.get("form")) if value.get("form") is not None else None,
-                     zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 1))
-                    for key, value in new.items()))
+                    (key, *(value if isinstance(value, tuple) else pack(value))) for key, value in new.items()))
         except sqlite3.Error:
             pass
         finally:
@@ -191,6 +190,15 @@ class CheckedStore:
 
 
 # --- a file's check, kept and restored -----------------------------------------------------------------
+
+def pack(entry: dict[str, Any]) -> tuple[str | None, bytes]:
+    """A file's check as the store keeps it: its form (JSON) and the whole entry, compressed JSON. Made
+    when the file is checked: a region's 10,000 checks are then some megabytes of bytes, not a second copy
+    of its rows as Python lists for the rest of the run."""
+    form = entry.get("form")
+    return (json.dumps(form) if form is not None else None,
+            zlib.compress(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode(), 1))
+
 
 def entry_of(f, columns: list[str], values: list[list]) -> dict[str, Any]:
     """What is kept of a checked file (model.FileResult) and its rows of the batch frame: `columns`

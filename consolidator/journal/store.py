@@ -201,18 +201,22 @@ class ListRows:
                           cells=dict(zip(keys, values)), sheet=self.sheet[i], source_row=self.source_row[i],
                           reason=self.reason[i], also=self.also[i])
 
-    def records(self, run_id: int):
+    def records(self, run_id: int, chunk: int = 10_000):
         """The rows of `run_rows`, the cells' JSON made as _ENCODER makes it (a dict of texts) but a
-        column at a time: encode_basestring is the encoder's own C function for a text."""
+        column at a time (encode_basestring is the encoder's own C function for a text), a slice of rows
+        at a time: the encoded texts of a whole list would take more memory than the list."""
         from json.encoder import encode_basestring
 
         keys = list(self.cells)
         template = "{" + ", ".join(encode_basestring(k).replace("%", "%%") + ": %s" for k in keys) + "}"
-        encoded = [list(map(encode_basestring, self.cells[k])) for k in keys]
-        also = [_ENCODER.encode(list(a)) if a else None for a in self.also]
-        for i, values in enumerate(zip(*encoded)):
-            yield (run_id, self.position[i], self.subdivision[i], self.version_id[i], self.sheet[i],
-                   self.source_row[i], self.reason[i], template % values, also[i])
+        for start in range(0, len(self), chunk):
+            stop = start + chunk
+            encoded = [list(map(encode_basestring, self.cells[k][start:stop])) for k in keys]
+            for i, values in enumerate(zip(*encoded), start):
+                also = self.also[i]
+                yield (run_id, self.position[i], self.subdivision[i], self.version_id[i], self.sheet[i],
+                       self.source_row[i], self.reason[i], template % values,
+                       _ENCODER.encode(list(also)) if also else None)
 
 
 @dataclass
