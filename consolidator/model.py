@@ -171,6 +171,12 @@ class Batch:
     order: dict | None = None
     # Statuses of the subdivisions (expected and seen), set by tracking.
     subdivisions: list[dict] | None = None
+    # Subdivisions whose last list (an earlier run's) was returned or not read, with no list in this run
+    # and no rows in the approved edition: the list lacks them (journal.tracking). Each: name, path.
+    owing: list[dict] = field(default_factory=list)
+    # Their returned copies (and of those whose approved rows stand in for them): kept in «на доработку»
+    # though their files are not in this run's inbox (results-relative paths).
+    owed_copies: list[str] = field(default_factory=list)
     # Seconds spent in each stage (read, check, annotate, consolidate, docx, protocol, journal).
     timings: dict[str, float] = field(default_factory=dict)
     # What an untrusted file may cost (safety.Limits) in this run; None: the defaults.

@@ -459,7 +459,8 @@ def _approve(journal_path: Path, out: Path, number: str, day: date, incomplete: 
 def _missing_text(missing: dict) -> str:
     parts = []
     for key, label in (("returned", "возвращены на доработку"), ("unreadable", "не прочитаны"),
-                       ("not_submitted", "не представили перечень")):
+                       ("not_submitted", "не представили перечень"),
+                       ("not_resubmitted", "не представили исправленный перечень после возврата")):
         if missing.get(key):
             parts.append(f"{label}: {'; '.join(missing[key])}")
     return ", ".join(parts) or "не все перечни приняты"
@@ -591,6 +592,8 @@ def _run_record(batch: Batch):
 
     missing = {"returned": of(RETURNED), "unreadable": of(UNREADABLE),
                "not_submitted": batch.not_submitted()}
+    if batch.owing:  # returned before, nothing sent since (journal.tracking): the list lacks them
+        missing["not_resubmitted"] = [o["path"] for o in batch.owing]
     listed = batch.out / CONSOLIDATED
     registry = batch.profile.registry
     return Run(profile=batch.profile.key, run_date=batch.run_date, registry=registry.to_json() if registry else None,
@@ -916,16 +919,20 @@ class _ReturnedCopies:
 
     def _files(self, f: FileResult) -> list[str]:
         """The copy and the draft of a file, relative to the results folder."""
+        return self._files_of(f.returned_copy)
+
+    def _files_of(self, copy: str) -> list[str]:
         from consolidator.outputs.eml import draft_path
 
-        draft = draft_path(self.root / f.returned_copy).relative_to(self.root).as_posix()
-        return [f.returned_copy, draft]
+        return [copy, draft_path(self.root / copy).relative_to(self.root).as_posix()]
 
     def _remove_others(self) -> None:
         folder = self.root / RETURNED_DIR
         if not folder.is_dir():
             return
         wanted = {rel for f in (*self.kept, *self.returned) if f.returned_copy for rel in self._files(f)}
+        # The copies of earlier runs still owed a corrected list (their files are not in this inbox).
+        wanted |= {rel for copy in self.batch.owed_copies for rel in self._files_of(copy)}
         if not self.returned and self.before is not None and wanted == self.before:
             return  # the last run's copies, every one kept: nothing else to remove
         for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):

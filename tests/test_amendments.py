@@ -113,6 +113,28 @@ def test_approve_records_the_edition_and_a_read_only_copy(year):
     assert (edition.number, edition.date, edition.incomplete, len(edition.rows)) == ("27", date(2024, 7, 25), True, 51)
 
 
+def test_subdivisions_that_owe_a_corrected_list_leave_the_list_incomplete(year):
+    """Returned in July, nothing sent by October (its inbox is another folder): the October list lacks
+    their rows (they were not in the approved edition either), the run says so, and their returned
+    copies with the letters stay in «на доработку»."""
+    out, first, *_, second, report, _ = year
+    owing = [s for s in report["subdivisions"] if s["status"] in ("возвращен на доработку", "просрочен")]
+    assert len(owing) == 3 and all(s["current"] for s in owing)
+    assert "Не представили исправленный перечень после возврата на доработку: 3" in second[1]
+    assert "НЕ внесены" in second[1]
+    import openpyxl
+
+    summary = [[c for c in row if c is not None] for row in
+               openpyxl.load_workbook(out / "Сводный перечень.xlsx")["Сводка"].iter_rows(values_only=True)]
+    title = summary.index(["Не прислали исправленный перечень после возврата на доработку: 3"])
+    assert {row[0] for row in summary[title + 2:title + 5]} == {s["name"] for s in owing}
+    assert all(row[2] == "просрочен" for row in summary[title + 2:title + 5])
+    for s in owing:  # the copy is an .xlsx whatever the author sent, beside its letter
+        kept = sorted(p.name for p in (out / "на доработку" / s["name"]).iterdir())
+        stem = Path(s["current"]).stem
+        assert kept == [f"{stem}.xlsx", f"Письмо — {stem}.eml"], kept
+
+
 def test_a_later_run_lists_the_changes_and_drafts_the_amending_order(year):
     out, *_, second, report, _ = year
     assert second[0] == 0, second[1]
@@ -186,7 +208,10 @@ def test_refusals_leave_the_journal_as_it_was(year, tmp_path):
 def test_two_editions_in_a_row(year, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(year[0], out, symlinks=True)
+    # Three subdivisions returned in July have sent nothing since: the list still lacks them.
     code, text = _cli("approve", "--number", "41", "--date", "2024-10-15", "--out", out)
+    assert code == 2 and "не представили исправленный перечень после возврата" in text and "--incomplete" in text
+    code, text = _cli("approve", "--number", "41", "--date", "2024-10-15", "--out", out, "--incomplete")
     assert code == 0 and "строк: 72" in text
     code, _ = _cli("run", ROOT / "sample_inputs" / "udmurt-изменения", "--out", out, "--date", "2024-10-20")
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -281,7 +306,10 @@ def test_the_novosibirsk_ministrys_amending_order_has_its_approval_sheet(tmp_pat
                   "Управление по взаимодействию с органами местного самоуправления"}
     assert {p.split(": ", 1)[1] for p in positions if ": " in p} == initiators
     # 000 п. 3.1: the current version on the site within 5 working days of a change.
+    # Two subdivisions returned in October sent nothing by November: the list still lacks them.
     code, text = _cli("approve", "--number", "130", "--date", "2024-11-20", "--out", out)
+    assert code == 2 and "не представили исправленный перечень после возврата" in text, text
+    code, text = _cli("approve", "--number", "130", "--date", "2024-11-20", "--out", out, "--incomplete")
     assert code == 0, text
     code, text = _cli("status", "--out", out, "--date", "2024-12-10")
     assert "до 27.11.2024 — размещение актуальной версии Перечня" in text and "(п. 3.1 Порядка)" in text

@@ -186,7 +186,10 @@ def test_a_file_gone_from_the_inbox_is_forgotten(tmp_path, profile, inbox):
     (inbox / "Отдел Б" / "перечень.xlsx").unlink()
     again = _run(profile, inbox, out)
     assert _read(again) == set()
-    assert not (out / "на доработку").exists()
+    # Its subdivision still owes a corrected list: the list lacks it, its copy and letter stay.
+    assert [o["name"] for o in again.owing] == ["Отдел Б"]
+    assert sorted(p.name for p in (out / "на доработку" / "Отдел Б").iterdir()) == [
+        "Письмо — перечень.eml", "перечень.xlsx"]
     keys = checked.CheckedStore(out).load([f.check_key for f in again.files])
     assert len(keys) == 2
 
@@ -204,9 +207,14 @@ def test_a_damaged_store_checks_everything(tmp_path, profile, inbox):
 def test_the_command_has_recheck(tmp_path, inbox):
     out = tmp_path / "out"
     args = ["run", str(inbox), "--out", str(out), "--profile", "udmurt", "--date", "2024-07-16"]
-    assert CliRunner().invoke(main, args).exit_code == 1
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 1 and "не проверялись заново" not in first.output
+    # The operator is told what the run took from the last one, and how to check everything again.
+    again = CliRunner().invoke(main, args)
+    assert "Не изменились с прошлого запуска и не проверялись заново: 3" in again.output and "--recheck" in again.output
     result = CliRunner().invoke(main, [*args, "--recheck"])
     assert result.exit_code == 1, result.output
+    assert "не проверялись заново" not in result.output
     assert "--recheck" in CliRunner().invoke(main, ["run", "--help"]).output
 
 

@@ -128,6 +128,10 @@ def _print_summary(batch) -> None:
     click.echo("")
     click.echo(f"Профиль: {batch.profile.name}. Дата проверки: {batch.run_date.strftime('%d.%m.%Y')}.")
     click.echo("Файлов: " + ", ".join(f"{VERDICT_RU[v]} — {n}" for v, n in counts.items() if n) + ".")
+    same = sum(f.from_store for f in batch.files)
+    if same:
+        click.echo(f"Не изменились с прошлого запуска и не проверялись заново: {same} (их проверка — из «кэш "
+                   f"проверки.sqlite»; проверить все заново: --recheck).")
     if batch.consolidated:
         n = batch.consolidated["rows"]
         # «строк: N», as «Файлов: …» above: no plural form to choose (babel and its Russian data would

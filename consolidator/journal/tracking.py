@@ -100,8 +100,25 @@ def track(batch: Batch, journal: Journal, expected: list[Subdivision], calendar:
             history.setdefault(v.subdivision, []).append(v)
 
     batch.subdivisions = []
-    for name in [s.name for s in expected] + sorted(n for n in present if n not in registered):
+    batch.owing, batch.owed_copies = [], []
+    approved = {r.subdivision for r in batch.edition.rows} if batch.edition is not None else set()
+    # A subdivision whose last list, in an earlier run, was returned (or could not be read) and which has
+    # sent nothing since owes a corrected list: the list lacks its rows unless the approved edition has them.
+    owing = sorted(n for n, versions in history.items() if n not in present and versions[-1].verdict in (RETURNED, UNREADABLE))
+    for name in [s.name for s in expected] + sorted({*(n for n in present if n not in registered),
+                                                      *(n for n in owing if n not in registered)}):
         items = sorted(present.get(name, []), key=lambda fv: fv[1].order)
+        if not items and name in owing:
+            last = history[name][-1]
+            status, overdue = status_of(last.verdict, last.fix_deadline, batch.run_date, calendar)
+            batch.subdivisions.append({"name": name, "status": status, "current": last.path,
+                                       "fix_deadline": last.fix_deadline.isoformat() if last.fix_deadline else None,
+                                       "overdue_days": overdue})
+            if name not in approved:
+                batch.owing.append({"name": name, "path": last.path})
+            if last.returned_copy:
+                batch.owed_copies.append(last.returned_copy)
+            continue
         if not items:
             batch.subdivisions.append({"name": name, "status": NOT_SUBMITTED, "current": None,
                                        "fix_deadline": None, "overdue_days": 0})

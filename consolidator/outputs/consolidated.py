@@ -6,6 +6,7 @@ Written with the streaming writer (`xlsxout`): the form and the trace are as lon
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
@@ -247,9 +248,10 @@ def not_submitted(batch: Batch) -> list[str]:
 
 def is_complete(batch: Batch) -> bool:
     """Every list received is in the consolidated list, at least one was (or an approved edition is in
-    force), and no expected one is missing."""
+    force), no expected one is missing, and no subdivision owes a corrected list (Batch.owing)."""
     received = received_lists(batch.files)
-    return (bool(received) or batch.edition is not None) and all(f.verdict == ACCEPTED for f in received) and not not_submitted(batch)
+    return ((bool(received) or batch.edition is not None) and all(f.verdict == ACCEPTED for f in received)
+            and not not_submitted(batch) and not batch.owing)
 
 
 def completeness_line(batch: Batch) -> str:
@@ -260,6 +262,10 @@ def completeness_line(batch: Batch) -> str:
     accepted = by_verdict[ACCEPTED]
     missing = not_submitted(batch)
     absent = (f" Не представили перечень: {len(missing)} ({'; '.join(missing)})." if missing else "")
+    if batch.owing:
+        absent += (f" Не представили исправленный перечень после возврата на доработку: {len(batch.owing)} "
+                   f"({'; '.join(o['name'] for o in batch.owing)}).")
+        missing = [*missing, *(o["name"] for o in batch.owing)]
     others = []
     if by_verdict[SUPERSEDED]:
         others.append(f"прежних версий, замененных новыми, — {by_verdict[SUPERSEDED]}")
@@ -376,6 +382,17 @@ def _write_summary(book: Workbook, batch: Batch, rows: pd.DataFrame) -> None:
         else:
             ws.row(r, (f"{title}. Все полученные перечни включены.",), section)
             r += 2
+        if batch.owing:  # returned in an earlier run, nothing sent since (journal.tracking)
+            status = {sub["name"]: sub for sub in batch.subdivisions or []}
+
+            def deadline(name: str) -> str:
+                day = status.get(name, {}).get("fix_deadline")
+                return ru_date(date.fromisoformat(day)) if day else ""
+
+            table(f"Не прислали исправленный перечень после возврата на доработку: {len(batch.owing)}",
+                  ("Подразделение", "Последний файл", "Статус", "Срок устранения", None),
+                  [(o["name"], o["path"], status.get(o["name"], {}).get("status", ""), deadline(o["name"]), None)
+                   for o in batch.owing])
         other_files = [f for f in left_out if f.verdict not in (RETURNED, UNREADABLE)]
         if other_files:
             files_table(f"Другие файлы папки входящих (в сводный перечень не входят): {len(other_files)}", other_files)

@@ -898,6 +898,8 @@ def incomplete_note(batch: Batch) -> str | None:
         parts.append(f"Не включены перечни: {named(left_out)}.")
     if missing:
         parts.append(f"Не представили перечень: {named(missing)}.")
+    if batch.owing:
+        parts.append(f"Не представили исправленный перечень: {named([o['name'] for o in batch.owing])}.")
     parts.append("Эту отметку удалите, когда сводный перечень будет полным.")
     return " ".join(parts)
 
