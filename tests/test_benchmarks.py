@@ -46,8 +46,8 @@ def test_the_benchmark_stops_on_a_failed_command(tmp_path):
 def test_the_returned_copy_benchmark_marks_the_cells_it_says(tmp_path):
     # The big-workbook benchmark times what it claims: the file with N contradicting kinds is returned
     # with N remarks, the one with none is accepted.
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "returned.py"), "--rows", "40", "--marks", "0", "4",
-                           "--work", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "returned.py"), "--rows", "40",
+                           "--marks", "0", "4", "--work", str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     lines = [line.split() for line in done.stdout.splitlines()[1:]]
     assert [(line[0], line[1], line[-1]) for line in lines] == [("40", "0", "accepted"), ("40", "4", "returned")]

@@ -124,8 +124,8 @@ class CheckedStore:
             with db:
                 for start in range(0, len(keys), 500):
                     chunk = keys[start:start + 500]
-                    yield from db.execute(f"SELECT key, {column} FROM checked WHERE key IN ({','.join('?' * len(chunk))})",
-                                          chunk)
+                    marks = ",".join("?" * len(chunk))
+                    yield from db.execute(f"SELECT key, {column} FROM checked WHERE key IN ({marks})", chunk)
         finally:
             db.close()
 

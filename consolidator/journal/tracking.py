@@ -104,7 +104,8 @@ def track(batch: Batch, journal: Journal, expected: list[Subdivision], calendar:
     approved = {r.subdivision for r in batch.edition.rows} if batch.edition is not None else set()
     # A subdivision whose last list, in an earlier run, was returned (or could not be read) and which has
     # sent nothing since owes a corrected list: the list lacks its rows unless the approved edition has them.
-    owing = sorted(n for n, versions in history.items() if n not in present and versions[-1].verdict in (RETURNED, UNREADABLE))
+    owing = sorted(n for n, versions in history.items()
+                   if n not in present and versions[-1].verdict in (RETURNED, UNREADABLE))
     for name in [s.name for s in expected] + sorted({*(n for n in present if n not in registered),
                                                       *(n for n in owing if n not in registered)}):
         items = sorted(present.get(name, []), key=lambda fv: fv[1].order)
