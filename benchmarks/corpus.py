@@ -39,7 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from procmem import pss_kib, tree  # this folder is first on sys.path when run as a script
+from procmem import measured  # this folder is first on sys.path when run as a script
 
 OUTPUTS = ("report.json", "Протокол проверки.xlsx", "Сводный перечень.xlsx")
 # What the progress bars and the run's sentences may print on stderr; anything else is a leak.
@@ -48,25 +48,9 @@ STDERR_OK = re.compile(r"^(Чтение файлов|Запись копий с 
 
 
 def measure(cmd: list[str], stderr_to: Path) -> tuple[int, float, float]:
-    """(exit code, wall seconds, peak MiB) of a command, its stderr kept in a file; the peak is the
-    largest sum of the proportional set sizes of the process and its descendants, sampled every 50 ms."""
-    import subprocess
-    import threading
-
-    end: list[float] = []
-    start = time.perf_counter()
+    """(exit code, wall seconds, peak MiB) of a command (procmem.measured), its stderr kept in a file."""
     with open(stderr_to, "wb") as errors:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
-        waiter = threading.Thread(target=lambda: (proc.wait(), end.append(time.perf_counter())))
-        waiter.start()
-        peak, pids, n = 0, [proc.pid], 0
-        while waiter.is_alive():
-            if n % 5 == 0:
-                pids = tree(proc.pid)
-            peak = max(peak, sum(pss_kib(pid) for pid in pids))
-            n += 1
-            waiter.join(0.05)
-    return proc.returncode, end[0] - start, peak / 1024
+        return measured(cmd, errors)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, str]]:

@@ -22,8 +22,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from datetime import date
 from pathlib import Path
 
@@ -31,33 +29,20 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.generate import generate  # noqa: E402
-from benchmarks.procmem import pss_kib, tree  # noqa: E402
+from benchmarks.procmem import measured  # noqa: E402
 
 def measure(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
-    """(wall seconds, peak MiB) of a command run as its own process. The peak is the largest sum of
-    the proportional memory of the process and its workers, sampled every 50 ms (the tree is
-    listed every 250 ms); the wall time is taken by a thread that only waits for the process.
+    """(wall seconds, peak MiB) of a command run as its own process (procmem.measured).
     An exit code not in `ok` stops the benchmark: a command that failed early is not a fast one; so does
     a traceback on stderr (an unexpected error exits with 1, which `ok` may allow for returned files)."""
-    end: list[float] = []
-    start = time.perf_counter()
-    errors = tempfile.TemporaryFile()  # not a pipe: a full pipe would stall the command
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
-    waiter = threading.Thread(target=lambda: (proc.wait(), end.append(time.perf_counter())))
-    waiter.start()
-    peak, pids, n = 0, [proc.pid], 0
-    while waiter.is_alive():
-        if n % 5 == 0:
-            pids = tree(proc.pid)
-        peak = max(peak, sum(pss_kib(pid) for pid in pids))
-        n += 1
-        waiter.join(0.05)
+    errors = tempfile.TemporaryFile()
+    code, wall, peak = measured(cmd, errors)
     errors.seek(0)
     said = errors.read().decode(errors="replace")
     errors.close()
-    if proc.returncode not in ok or "Traceback (most recent call last)" in said:
-        raise SystemExit(f"{' '.join(cmd)}: exit code {proc.returncode}\n{said}")
-    return end[0] - start, peak / 1024
+    if code not in ok or "Traceback (most recent call last)" in said:
+        raise SystemExit(f"{' '.join(cmd)}: exit code {code}\n{said}")
+    return wall, peak
 
 
 def import_seconds(cmd: list[str], out: Path) -> float:

@@ -33,7 +33,8 @@ from typing import Callable
 
 from consolidator.checks import checked_profile
 from consolidator.inbox.files import discover, skip_reason
-from consolidator.inbox.read import Read, Survey, intern_rows, read_death, read_one, with_detail, with_form
+from consolidator.inbox.read import (Read, Survey, intern_rows, read_death, read_one, take_read, with_detail,
+                                     with_form)
 from consolidator.inbox.safety import Limits
 from consolidator.journal.store import FILE_NAME as JOURNAL
 from consolidator.journal.safekeeping import back_up, network_warning
@@ -687,17 +688,10 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
         reads[i] = (*read[:3], with_detail(read[3], pool.notes.get(n)))
     if surveyed:
         surveyed.texts.clear()
-    for i, (verdict, reason, table, detail) in sorted(reads.items()):
-        f = files[i]
-        f.detail = detail
-        if table is None:
-            f.verdict, f.reason = verdict, reason
-            continue
-        tables[i] = table
-        f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
-        f.reasons = table.reasons
-        if "/" not in f.path:  # a file at the inbox's root: the form's own title line names its author
-            f.subdivision = table.subdivision or f.subdivision
+    for i, read in sorted(reads.items()):
+        table = take_read(files[i], read)
+        if table is not None:
+            tables[i] = table
     read_done = time.perf_counter()
     if workers is not None and any(f.verdict != SKIPPED and f.source.suffix.lower() not in (".xlsx", ".xlsm")
                                    for f in files):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from consolidator.checks import checked_profile
 from consolidator.inbox.files import discover, skip_reason
-from consolidator.inbox.read import read_death, read_one
+from consolidator.inbox.read import read_death, read_one, take_read
 from consolidator.inbox.safety import Limits, UnreadableError
 from consolidator.model import ACCEPTED, RETURNED, SKIPPED, Batch, FileResult, Remark, no_progress
 from consolidator.outputs.atomic import write_text
@@ -286,17 +286,11 @@ def check(settings: SurveySettings, ui: Ui | None = None) -> SurveyRun:
     ctx = (profile, None, settings.limits)
     sources = [files[i].source for i in to_read]
     reads = run_map(read_one, sources, ctx, settings.jobs, on_death=read_death, min_parallel=_min_parallel(sources))
-    for i, (verdict, reason, table, detail) in zip(to_read, reads):
+    for i, read in zip(to_read, reads):
         step(files[i].path)
-        f = files[i]
-        f.detail = detail
-        if table is None:
-            f.verdict, f.reason = verdict, reason
-            continue
-        tables[i] = table
-        f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
-        if "/" not in f.path:
-            f.subdivision = table.subdivision or f.subdivision
+        table = take_read(files[i], read)
+        if table is not None:
+            tables[i] = table
     read_done = time.perf_counter()
     data = check_batch(profile, files, tables)
     batch = Batch(profile=profile, run_date=settings.run_date, inbox=inbox, out=settings.out, files=files, data=data,

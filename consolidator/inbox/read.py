@@ -21,7 +21,7 @@ from consolidator.inbox.files import discover, skip_reason
 from consolidator.inbox.safety import SAVE_AS_XLSX, Limits, Source, UnreadableError, inspect, technical
 from consolidator.inbox.workbook import (MEMORY_REASON, Book, hidden_sheets, ods_merged_ranges, reraise_fatal,
                                          unreadable_reason)
-from consolidator.model import UNREADABLE, Progress, no_progress
+from consolidator.model import UNREADABLE, FileResult, Progress, no_progress
 from consolidator.profile.detect import Score, best_form, rows_to_score, score_grid
 from consolidator.profile.form import Table, find_header, table_of, until_blank_run
 from consolidator.profile.load import available_profiles, load_profile
@@ -149,6 +149,21 @@ def read_one(source: Path) -> Read:
     if table is not None:
         intern_rows(table, {})  # a file repeats its groups and kinds: sent to the main process once each
     return None, None, with_form(table, source, profile, alternatives, limits=limits), None
+
+
+
+def take_read(f: FileResult, read: Read) -> Table | None:
+    """Put what reading a file gave on its result: the verdict and reason of a file without a table,
+    or the table's sheet, rows and columns (and the reasons given for changes); the table, or None."""
+    verdict, reason, table, f.detail = read
+    if table is None:
+        f.verdict, f.reason = verdict, reason
+        return None
+    f.sheet, f.rows, f.column_index = table.sheet, len(table.rows), table.columns
+    f.reasons = table.reasons
+    if "/" not in f.path:  # a file at the inbox's root: the form's own title line names its author
+        f.subdivision = table.subdivision or f.subdivision
+    return table
 
 
 def _unreadable(exc: BaseException) -> Read:

@@ -227,25 +227,45 @@ _AFTER_DEFINED_NAMES = (b"calcPr", b"oleSize", b"customWorkbookViews", b"pivotCa
                         b"smartTagTypes", b"webPublishing", b"fileRecoveryPr", b"webPublishObjects", b"extLst")
 
 
+class _Listing:
+    """A new sheet's part added to the package, and workbook.xml parsed to list it: `entry` is its
+    <sheet> element; `edits` gather (start, end, bytes) replacements that `save` applies."""
+
+    def __init__(self, wb: Workbook, name: str, xml: bytes):
+        self.wb, self.p = wb, wb.p
+        self.part = wb.pkg.free_name("xl/worksheets/sheet{}.xml")
+        wb.pkg.put(self.part, xml)
+        wb.pkg.override(self.part, _CT_SHEET)
+        rid = wb.rels.add("worksheet", relative(wb.part, self.part))
+        self.book = book = wb.pkg.get(wb.part)
+        root_start, self.content, self.close = root_content(book)
+        self.top = children(book, self.content, self.close)
+        rprefix, self.declaration = declare_rel_prefix(book, root_start, self.content)
+        self.sheets = find(self.top, b"sheets")
+        if self.sheets is None or self.sheets.empty:
+            raise PatchError("a workbook without sheets")
+        ids = [int(x) for x in re.findall(rb'\bsheetId\s*=\s*["\'](\d+)["\']',
+                                          book[self.sheets.start:self.sheets.end])]
+        p = self.p
+        self.entry = (b"<" + p + b'sheet name="' + esc_attr(name).encode() + b'" sheetId="'
+                      + str(max(ids + [0]) + 1).encode() + b'" ' + rprefix + b':id="' + rid.encode() + b'"/>')
+        self.edits: list[tuple[int, int, bytes]] = []
+
+    def save(self) -> None:
+        book = self.book
+        if self.declaration:
+            self.edits.append((self.content - 1, self.content - 1, self.declaration))
+        for start, end, new in sorted(self.edits, key=lambda e: (e[0], e[1] > e[0]), reverse=True):
+            book = book[:start] + new + book[end:]
+        self.wb.pkg.put(self.wb.part, book)
+
+
 def insert_first_sheet(wb: Workbook, sheet: NewSheet, xml: bytes) -> None:
     """Add the sheet's part and list it first in workbook.xml, as the active tab; names local to a
     sheet are renumbered, as every sheet moves one place."""
-    pkg, p = wb.pkg, wb.p
-    part = pkg.free_name("xl/worksheets/sheet{}.xml")
-    pkg.put(part, xml)
-    pkg.override(part, _CT_SHEET)
-    rid = wb.rels.add("worksheet", relative(wb.part, part))
-    book = pkg.get(wb.part)
-    root_start, content, close = root_content(book)
-    top = children(book, content, close)
-    rprefix, declaration = declare_rel_prefix(book, root_start, content)
-    sheets = find(top, b"sheets")
-    if sheets is None or sheets.empty:
-        raise PatchError("a workbook without sheets")
-    ids = [int(x) for x in re.findall(rb'\bsheetId\s*=\s*["\'](\d+)["\']', book[sheets.start:sheets.end])]
-    edits = [(sheets.open_end, sheets.open_end,
-              b"<" + p + b'sheet name="' + esc_attr(sheet.name).encode() + b'" sheetId="'
-              + str(max(ids + [0]) + 1).encode() + b'" ' + rprefix + b':id="' + rid.encode() + b'"/>')]
+    listing = _Listing(wb, sheet.name, xml)
+    book, top, p, sheets, edits = listing.book, listing.top, listing.p, listing.sheets, listing.edits
+    edits.append((sheets.open_end, sheets.open_end, listing.entry))
     views = find(top, b"bookViews")
     if views is None:
         edits.append((sheets.start, sheets.start, b"<" + p + b"bookViews><" + p + b"workbookView/></" + p + b"bookViews>"))
@@ -261,7 +281,7 @@ def insert_first_sheet(wb: Workbook, sheet: NewSheet, xml: bytes) -> None:
     names = find(top, b"definedNames")
     if names is None:
         if title:
-            at = next((e.start for e in top if e.name in _AFTER_DEFINED_NAMES), close)
+            at = next((e.start for e in top if e.name in _AFTER_DEFINED_NAMES), listing.close)
             edits.append((at, at, b"<" + p + b"definedNames>" + title + b"</" + p + b"definedNames>"))
     else:
         block = re.sub(rb'(\blocalSheetId\s*=\s*["\'])(\d+)(["\'])',
@@ -273,11 +293,7 @@ def insert_first_sheet(wb: Workbook, sheet: NewSheet, xml: bytes) -> None:
             cut = names.open_end - names.start
             block = block[:cut] + title + block[cut:]
         edits.append((names.start, names.end, block))
-    if declaration:
-        edits.append((content - 1, content - 1, declaration))
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1] > e[0]), reverse=True):
-        book = book[:start] + new + book[end:]
-    pkg.put(wb.part, book)
+    listing.save()
 
 
 def append_sheet(wb: Workbook, sheet: NewSheet) -> None:
@@ -285,42 +301,26 @@ def append_sheet(wb: Workbook, sheet: NewSheet) -> None:
     workbook's: how a sheet too long for the library that wrote the rest of the workbook is added to it."""
     styles = Styles(wb)
     xml = render_sheet(sheet, styles, selected=False)
-    pkg, p = wb.pkg, wb.p
-    part = pkg.free_name("xl/worksheets/sheet{}.xml")
-    pkg.put(part, xml)
-    pkg.override(part, _CT_SHEET)
-    rid = wb.rels.add("worksheet", relative(wb.part, part))
-    book = pkg.get(wb.part)
-    root_start, content, close = root_content(book)
-    top = children(book, content, close)
-    rprefix, declaration = declare_rel_prefix(book, root_start, content)
-    sheets = find(top, b"sheets")
-    if sheets is None or sheets.empty:
-        raise PatchError("a workbook without sheets")
-    ids = [int(x) for x in re.findall(rb'\bsheetId\s*=\s*["\'](\d+)["\']', book[sheets.start:sheets.end])]
+    listing = _Listing(wb, sheet.name, xml)
+    book, top, p, sheets, edits = listing.book, listing.top, listing.p, listing.sheets, listing.edits
     at = book.rfind(b"</" + p + b"sheets>", sheets.start, sheets.end)
-    edits = [(at, at, b"<" + p + b'sheet name="' + esc_attr(sheet.name).encode() + b'" sheetId="'
-              + str(max(ids + [0]) + 1).encode() + b'" ' + rprefix + b':id="' + rid.encode() + b'"/>')]
+    edits.append((at, at, listing.entry))
     if sheet.title_row:
         ref = f"{quote_sheet(sheet.name)}!${sheet.title_row}:${sheet.title_row}"
         title = (b"<" + p + b'definedName name="_xlnm.Print_Titles" localSheetId="' + str(len(wb.sheets)).encode()
                  + b'">' + esc(ref).encode() + b"</" + p + b"definedName>")
         names = find(top, b"definedNames")
         if names is None:
-            at = next((e.start for e in top if e.name in _AFTER_DEFINED_NAMES), close)
+            at = next((e.start for e in top if e.name in _AFTER_DEFINED_NAMES), listing.close)
             edits.append((at, at, b"<" + p + b"definedNames>" + title + b"</" + p + b"definedNames>"))
         elif names.empty:
             edits.append((names.start, names.end, b"<" + p + b"definedNames>" + title + b"</" + p + b"definedNames>"))
         else:
             end = book.rfind(b"</" + p + b"definedNames>", names.start, names.end)
             edits.append((end, end, title))
-    if declaration:
-        edits.append((content - 1, content - 1, declaration))
-    for start, end, new in sorted(edits, key=lambda e: (e[0], e[1] > e[0]), reverse=True):
-        book = book[:start] + new + book[end:]
-    pkg.put(wb.part, book)
+    listing.save()
     styles.save()
-    wb.sheets.append(SheetRef(sheet.name, part, "worksheet"))
+    wb.sheets.append(SheetRef(sheet.name, listing.part, "worksheet"))
 
 
 def drop_calc_chain(wb: Workbook) -> None:
