@@ -5,6 +5,7 @@ no output invents its own wording.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -198,6 +199,20 @@ class Batch:
     registry_removed: list[dict] = field(default_factory=list)
     # The checks of the files read this time, to keep for the next run (journal.checked: key -> entry).
     fresh_checks: dict = field(default_factory=dict)
+    # What makes `data` when every file's check came from the store (`data` is None until then): a run
+    # that writes no output again never makes it.
+    data_later: Callable[[], pd.DataFrame] | None = None
+
+    def for_helpers(self, **changes) -> Batch:
+        """The batch as a helper process gets it: the profile, dates and limits, without the frame of
+        every row and the checks to keep."""
+        return dataclasses.replace(self, data=None, data_later=None, fresh_checks={}, **changes)
+
+    def frame(self) -> pd.DataFrame:
+        """`data`, made now if it is made later."""
+        if self.data is None and self.data_later is not None:
+            self.data, self.data_later = self.data_later(), None
+        return self.data
 
     @property
     def remarks_sent(self) -> date:
@@ -229,7 +244,8 @@ class Batch:
 
         p = self.profile
         accepted = [i for i, f in enumerate(self.files) if f.verdict == ACCEPTED]
-        df = self.data[self.data["file"].isin(accepted)].copy()
+        data = self.frame()
+        df = data[data["file"].isin(accepted)].copy()
         df["subdivision"] = [self.files[i].subdivision for i in df["file"]]
         df["path"] = [self.files[i].path for i in df["file"]]
         if self.carried is not None and len(self.carried):

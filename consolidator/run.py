@@ -21,6 +21,7 @@ imports the engine (pandas and pandera) with the garbage collector off (speed.im
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import shutil
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from consolidator.checks import checked_profile
-from consolidator.inbox.files import discover, skip_reason
+from consolidator.inbox.files import WORKBOOK_SUFFIXES, discover, skip_reason
 from consolidator.inbox.read import (Read, Survey, intern_rows, read_death, read_one, take_read, with_detail,
                                      with_form)
 from consolidator.inbox.safety import Limits
@@ -92,6 +93,8 @@ class Settings:
     registry: Path | None = None
     # Read and check every file again, not taking the stored checks of unchanged files (--recheck).
     recheck: bool = False
+    # How many files of the inbox are named as workbooks (make counts them); None: not counted.
+    workbooks: int | None = None
 
     @property
     def journal_path(self) -> Path:
@@ -139,7 +142,8 @@ class Settings:
                                 f"взаимодействия: ответы опроса проверяет команда consolidator survey run.")
         return cls(chosen if profile else None, inbox, out, run_date, org=org, journal=journal,
                    subdivisions=expected, calendar=days, limits=Limits.from_env(max_unpacked_mb), jobs=jobs, sent=sent,
-                   registry=registry, recheck=recheck)
+                   registry=registry, recheck=recheck,
+                   workbooks=sum(1 for f in files if f.source.suffix.lower() in WORKBOOK_SUFFIXES))
 
 
 def settings_registry(path: Path) -> Path | None:
@@ -212,8 +216,10 @@ def start_side_process(settings: Settings) -> SideProcess | None:
         return None
     year = settings.run_date.year
     profile = str(settings.profile.source) if settings.profile is not None else None
+    # A large inbox is surveyed by the main process's pool, on every core.
+    inbox = settings.inbox if settings.workbooks is None or settings.workbooks < MIN_PARALLEL else None
     try:
-        return SideProcess([year - 1, year, year + 1], settings.inbox, profile, settings.limits)
+        return SideProcess([year - 1, year, year + 1], inbox, profile, settings.limits)
     except Exception:  # no second process on this machine: its work is done in this one
         return None
 
@@ -227,8 +233,12 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
     side = start_side_process(settings)
     workers = Workers(_limits(settings).process_mb)  # the helpers that read files, for the whole job
     try:
-        with heavy_imports():
-            import pandas  # noqa: F401 - pandera (the checks' engine) follows when a file is to be checked
+        if side is not None and side.surveyed is not None:
+            # While the second process reads a small inbox, this one imports the engine (pandas; pandera
+            # follows when a file is to be checked). Otherwise it is imported when first needed: a run
+            # with nothing new that writes no output again never needs it.
+            with heavy_imports():
+                import pandas  # noqa: F401
         surveyed = side.survey() if side is not None else None
         profile = settings.profile
         profiles = None
@@ -243,14 +253,16 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
         if side is not None:
             from consolidator.journal import workdays
 
-            ready = side.result(side.working_days, timeout=30)
-            if ready is not None:  # else this process imports `holidays` itself when it needs a date
-                workdays.preload(ready)
+            # Taken when a date is first needed (else this process imports `holidays` itself then).
+            workdays.preload_later(functools.partial(side.result, side.working_days, timeout=30))
         return run(dataclasses.replace(settings, profile=profile, alternatives=alternatives), ui, side, surveyed,
                    workers)
     finally:
         workers.stop()  # they end while the second process is waited for
         if side is not None:
+            from consolidator.journal import workdays
+
+            workdays.forget_pending()
             side.close()
         workers.close()
 
@@ -341,7 +353,8 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
                                          settings.jobs, workers=workers, before=before.get("copies"))
             try:
                 with _phase(batch, "consolidate"):
-                    rows = batch.accepted_rows()
+                    # Made when first needed: a run that keeps every output of the last one never makes them.
+                    rows = functools.cache(batch.accepted_rows)
                     if batch.carried is not None:  # the list as a whole is the current edition: checked again
                         _check_list(batch, rows)
                     _registry_findings(batch, journal, rows)
@@ -351,9 +364,9 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
                     same_rows = (last.id if last is not None and before.get("list") == [list_digest, last.id]
                                  else None)
                 with _phase(batch, "amendments"):
-                    current = _list_rows(batch, rows) if same_rows is None or edition is not None else None
+                    current = _list_rows(batch, rows()) if same_rows is None or edition is not None else None
                     _compare(batch, current)
-                outputs = _Outputs(batch, rows, list_digest, before)
+                outputs = _Outputs(batch, list_digest, before)
                 order = _write_list_and_start_order(batch, rows, side, outputs)
                 with _phase(batch, "amendments"):
                     _write_changes(batch, current, outputs)
@@ -537,7 +550,7 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _registry_findings(batch: Batch, journal: Journal, rows) -> None:
+def _registry_findings(batch: Batch, journal: Journal, rows: Callable[[], object]) -> None:
     """With a registry: its processes no row names (000 п. 2.6), and the processes added to or removed
     from it since the approved edition's registry (reasons to update: 000 п. 3.3(1), 001 п. 15(1))."""
     from consolidator.profile.registry import differences, unlisted
@@ -546,6 +559,7 @@ def _registry_findings(batch: Batch, journal: Journal, rows) -> None:
     if registry is None:
         return
     column = batch.profile.registry_form.process_column
+    rows = rows()
     batch.registry_unlisted = unlisted(registry, rows[column].tolist() if len(rows) else [])
     if batch.edition is not None:
         before = journal.run(batch.edition.run_id).registry
@@ -653,7 +667,7 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     to_read = []
     reasons = [skip_reason(f, inbox) for f in files]
     stored = _stored_checks(settings, [f for f, reason in zip(files, reasons) if not reason])
-    kept: dict[int, dict[str, list]] = {}  # file index -> its rows (column -> values), as stored
+    kept: dict[int, Callable[[], dict[str, list]]] = {}  # file index -> its rows (column -> values), as stored
     for i, (f, reason) in enumerate(zip(files, reasons)):
         f.subdivision = f.subdivision or f.source.stem  # refined from the form's title line when read
         # Taken out of the survey: its tables are then the batch's alone, freed with it.
@@ -706,10 +720,14 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
         data = check_batch(profile, files, tables)
     else:
         data = None
-    if kept:
+    later = None
+    if kept and data is None:
+        # Every check from the store: the frame (pandas) is made only if an output is to be written again.
+        later = functools.partial(_with_kept_rows, None, kept)
+    elif kept:
         data = _with_kept_rows(data, kept)
     batch = Batch(profile=profile, run_date=settings.run_date, inbox=inbox, out=settings.out, files=files, data=data,
-                  limits=limits, sent=settings.sent)
+                  limits=limits, sent=settings.sent, data_later=later)
     batch.fresh_checks = _fresh_checks(files, data)
     batch.timings.update(read=read_done - started + (surveyed.seconds if surveyed else 0.0),
                          check=time.perf_counter() - read_done)
@@ -730,7 +748,7 @@ def _stored_checks(settings: Settings, files: list[FileResult]) -> dict[str, dic
     _hash_files(settings, files)
     if settings.recheck:
         return {}
-    return CheckedStore(settings.out).load(f.check_key for f in files if f.check_key)
+    return CheckedStore(settings.out).load((f.check_key for f in files if f.check_key), rows=False)
 
 
 def _hash_files(settings: Settings, files: list[FileResult]) -> None:
@@ -762,10 +780,14 @@ def _hash(path: Path) -> tuple[str, int]:
     return found
 
 
-def _with_kept_rows(data, kept: dict[int, dict[str, list]]):
-    """The batch frame with the rows of the files whose checks were taken from the store, in file
-    order (`data`: the frame of the files read this time, or None when none was)."""
-    import pandas as pd
+def _with_kept_rows(data, kept: dict[int, Callable[[], dict[str, list]]]):
+    """The batch frame with the rows of the files whose checks were taken from the store (`kept`: what
+    gives them, journal.checked.restore), in file order (`data`: the frame of the files read this time,
+    or None when none was)."""
+    with heavy_imports():
+        import pandas as pd
+
+    kept = {i: rows() for i, rows in kept.items()}
 
     columns = list(data.columns) if data is not None else ["file", *next(iter(kept.values()))]
     merged: dict[str, list] = {c: [] for c in columns}
@@ -825,14 +847,14 @@ def _store_checks(settings: Settings, batch: Batch) -> None:
 
 
 def _check_list(batch: Batch, rows=None) -> None:
-    """The list checks of the profile over the consolidated list (`rows`: Batch.accepted_rows())."""
+    """The list checks of the profile over the consolidated list (`rows`: what makes Batch.accepted_rows())."""
     from consolidator.checks import get
     from consolidator.checks.base import ListCheck
 
     if any(isinstance(get(r.check), ListCheck) for r in batch.profile.rules):
         from consolidator.checks.engine import check_list  # pandera: imported only for a profile that has them
 
-        batch.list_remarks = check_list(batch.profile, batch.accepted_rows() if rows is None else rows)
+        batch.list_remarks = check_list(batch.profile, batch.accepted_rows() if rows is None else rows())
 
 
 # --- writing -----------------------------------------------------------------------------------------
@@ -881,7 +903,7 @@ class _ReturnedCopies:
                 self.returned.append(f)
         self.step = progress("Запись копий с замечаниями", len(self.returned))
         # Workers need the profile, date and limits, not every file's rows (and no pandas to read them).
-        ctx = (dataclasses.replace(batch, files=[], data=None, fresh_checks={}), self.root)
+        ctx = (batch.for_helpers(files=[]), self.root)
         items = [(f, emails.get(f.subdivision)) for f in self.returned]
         limits = batch.limits if isinstance(batch.limits, Limits) else Limits.from_env()
         self.started = Started(_return_one, items, ctx, jobs, on_death=self._remarks_only,
@@ -966,15 +988,18 @@ def _write_list_and_start_order(batch: Batch, rows, side: SideProcess | None,
     # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
     from consolidator.outputs.consolidated import write_consolidated
 
-    outputs = outputs or _Outputs(batch, rows, None, {})
+    if not callable(rows):  # the rows themselves
+        rows = functools.partial(_itself, rows)
+    outputs = outputs or _Outputs(batch, None, {})
     path = batch.out / ORDER
-    drafted = len(rows) and batch.edition is None
+    # An order kept from the last run was drafted of the same rows: there were some.
+    drafted = batch.edition is None and (outputs.kept(ORDER) or len(rows()) > 0)
     pending = None
     if drafted and side is not None and not outputs.kept(ORDER):
         # The worker needs the profile and the rows, not the batch's frame, and no pandas to read them.
-        pending = side.write(dataclasses.replace(batch, data=None, fresh_checks={}), as_columns(rows), path)
+        pending = side.write(batch.for_helpers(), as_columns(rows()), path)
     with _phase(batch, "consolidate"):
-        consolidated_rows = outputs.write(CONSOLIDATED, lambda target: write_consolidated(batch, rows, target))
+        consolidated_rows = outputs.write(CONSOLIDATED, lambda target: write_consolidated(batch, rows(), target))
         batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
 
     def finish() -> None:
@@ -995,11 +1020,15 @@ def _write_list_and_start_order(batch: Batch, rows, side: SideProcess | None,
             # (an error in the order itself is then raised here). python-docx is imported only then.
             from consolidator.outputs.order import write_order
 
-            write_order(batch, rows, path)
+            write_order(batch, rows(), path)
         outputs.wrote(ORDER)
         batch.order = {"path": ORDER}
 
     return finish
+
+
+def _itself(value):
+    return value
 
 
 class _Outputs:
@@ -1007,7 +1036,7 @@ class _Outputs:
     what report.json says of the files, the organisation's details, the program) and untouched since
     (the same size and time of change): these are kept as they are; the others are written."""
 
-    def __init__(self, batch: Batch, rows, list_digest: str | None, before: dict):
+    def __init__(self, batch: Batch, list_digest: str | None, before: dict):
         self.out = batch.out
         self.digest = _outputs_digest(batch, list_digest) if list_digest is not None else None
         self.before = before if self.digest is not None and before.get("digest") == self.digest else {}

@@ -30,6 +30,18 @@ def test_stored_checks_come_back(tmp_path):
     assert store.load(["a", "c"]) == {"a": {"verdict": "returned"}}
 
 
+def test_rows_can_stay_packed_until_needed(tmp_path):
+    store = CheckedStore(tmp_path)
+    entry = {"verdict": "accepted", "columns": ["sheet", "row", "point"],
+             "values": [{"all": "Лист1", "n": 2}, {"from": 5, "n": 2}, ["Сайт", "=1+1"]], "remarks": []}
+    store.save([], {"a": entry})
+    packed = store.load(["a"], rows=False)["a"]
+    assert isinstance(packed["values"], bytes) and packed["verdict"] == "accepted"
+    assert checked.stored_rows(packed["columns"], packed["values"]) == {
+        "sheet": ["Лист1", "Лист1"], "row": [5, 6], "point": ["Сайт", "=1+1"]}
+    assert store.load(["a"])["a"] == entry
+
+
 def test_outputs_are_remembered_apart(tmp_path):
     store = CheckedStore(tmp_path)
     assert store.outputs() == {}

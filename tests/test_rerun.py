@@ -80,6 +80,37 @@ def test_nothing_new_reads_nothing_and_writes_the_same(tmp_path, profile, inbox)
     assert again.files[1].verdict == "returned" and again.files[1].fix_deadline == first.files[1].fix_deadline
 
 
+def test_nothing_new_makes_no_frame_of_rows(tmp_path, profile, inbox):
+    # Every output is kept: the rows of the stored checks are never opened (nor pandas needed for them).
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    again = _run(profile, inbox, out)
+    assert again.data is None and again.data_later is not None
+    # Asked for, they are those of the first run's files.
+    assert len(again.accepted_rows()) == 3 and again.data is not None
+
+
+def test_an_output_gone_is_made_again_of_the_stored_rows(tmp_path, profile, inbox):
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    report = _report(out)
+    listed = _cells(out / "Сводный перечень.xlsx")
+    for name in ("Сводный перечень.xlsx", "Проект приказа.docx"):
+        (out / name).unlink()
+    again = _run(profile, inbox, out)
+    assert _read(again) == set() and again.data is not None
+    assert _cells(out / "Сводный перечень.xlsx") == listed
+    assert (out / "Проект приказа.docx").read_bytes()[:2] == b"PK"
+    assert _report(out) == report
+
+
+def _cells(path: Path) -> list:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    return [book.get_sheet_by_name(name).to_python() for name in book.sheet_names]
+
+
 def test_results_are_those_of_a_full_check(tmp_path, profile, inbox):
     out, fresh = tmp_path / "out", tmp_path / "fresh"
     _run(profile, inbox, out)

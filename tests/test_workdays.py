@@ -61,6 +61,29 @@ def test_working_days_worked_out_ahead_give_the_same_deadlines(monkeypatch):
     assert workdays.KNOWN_UNTIL == data[1]
 
 
+def test_working_days_to_come_are_asked_for_when_a_date_is_first_needed(monkeypatch):
+    # The CLI hands over what the second process is working out and goes on: the first date waits for it.
+    import consolidator.journal.workdays as workdays
+    data = workdays.year_working_days([2024])
+    asked = []
+    monkeypatch.setattr(workdays, "_PRELOADED", {})
+    monkeypatch.setattr(workdays, "_country", lambda year: (_ for _ in ()).throw(AssertionError("holidays asked")))
+    workdays.preload_later(lambda: asked.append(1) or data)
+    assert asked == []
+    assert Calendar().add_working_days(date(2024, 12, 27), 1) == date(2024, 12, 28)  # the working Saturday
+    assert Calendar().is_working_day(date(2024, 12, 30)) is False
+    assert asked == [1]  # asked once
+    # Nothing to be had (the process died): `holidays` answers, as without a second process.
+    monkeypatch.setattr(workdays, "_PRELOADED", {})
+    monkeypatch.undo()
+    workdays.preload_later(lambda: None)
+    assert Calendar().add_working_days(date(2024, 12, 27), 1) == date(2024, 12, 28)
+    # A getter forgotten is never asked.
+    workdays.preload_later(lambda: (_ for _ in ()).throw(AssertionError("asked after the process ended")))
+    workdays.forget_pending()
+    assert Calendar().is_working_day(date(2024, 12, 28))
+
+
 def test_a_run_does_not_import_holidays_before_it_needs_a_date():
     import subprocess
     import sys

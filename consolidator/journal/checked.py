@@ -12,8 +12,9 @@ run --recheck` reads and checks every file afresh. The file may be deleted at an
 then checks everything and keeps it again.
 
 What is kept of a file is what its check gave: the verdict and reason, the sheet and columns read,
-the remarks, the reasons given for changes, and its rows as the consolidated list takes them, as
-compressed JSON (nothing read from it is ever evaluated). Only the current run's files are kept.
+the remarks, the reasons given for changes, and apart from these its rows as the consolidated list
+takes them (a run that writes no output again does not open them), each as compressed JSON (nothing
+read from it is ever evaluated). Only the current run's files are kept.
 """
 from __future__ import annotations
 
@@ -21,12 +22,12 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 FILE_NAME = "кэш проверки.sqlite"
-_SCHEMA = 2
+_SCHEMA = 3
 # The modules whose text decides a verdict (relative to the package).
 _CHECKING_CODE = ("__init__.py", "checks", "inbox", "profile", "model.py", "run.py")
 
@@ -91,7 +92,8 @@ class CheckedStore:
                     db.close()
                     return None
                 db.executescript("DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS outputs;"
-                                 "CREATE TABLE checked (key TEXT PRIMARY KEY, form TEXT, result BLOB NOT NULL);"
+                                 "CREATE TABLE checked (key TEXT PRIMARY KEY, form TEXT, result BLOB NOT NULL,"
+                                 " rows BLOB);"
                                  "CREATE TABLE outputs (name TEXT PRIMARY KEY, state TEXT NOT NULL);"
                                  f"PRAGMA user_version = {_SCHEMA};")
         except sqlite3.Error:
@@ -99,10 +101,16 @@ class CheckedStore:
             raise
         return db
 
-    def load(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The stored checks of these keys (those there are)."""
+    def load(self, keys: Iterable[str], rows: bool = True) -> dict[str, dict[str, Any]]:
+        """The stored checks of these keys (those there are). `rows` False: each entry's «values» (its
+        rows) are left compressed, for `restore` to hand on and `stored_rows` to open when needed."""
         try:
-            return {key: json.loads(zlib.decompress(blob)) for key, blob in self._stored("result", keys)}
+            found = {}
+            for key, blob, values in self._stored("result, rows", keys):
+                entry = found[key] = json.loads(zlib.decompress(blob))
+                if values is not None:
+                    entry["values"] = _values(values) if rows else bytes(values)
+            return found
         except (sqlite3.Error, zlib.error, ValueError):
             return {}
 
@@ -147,7 +155,7 @@ class CheckedStore:
                 gone = stored - keep
                 if gone:
                     db.executemany("DELETE FROM checked WHERE key = ?", ((k,) for k in gone))
-                db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?)", (
+                db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?, ?)", (
                     (key, *(value if isinstance(value, tuple) else pack(value))) for key, value in new.items()))
         except sqlite3.Error:
             pass
@@ -191,13 +199,23 @@ class CheckedStore:
 
 # --- a file's check, kept and restored -----------------------------------------------------------------
 
-def pack(entry: dict[str, Any]) -> tuple[str | None, bytes]:
-    """A file's check as the store keeps it: its form (JSON) and the whole entry, compressed JSON. Made
-    when the file is checked: a region's 10,000 checks are then some megabytes of bytes, not a second copy
-    of its rows as Python lists for the rest of the run."""
+def pack(entry: dict[str, Any]) -> tuple[str | None, bytes, bytes | None]:
+    """A file's check as the store keeps it: its form (JSON), the entry without its rows and its rows
+    («values»), each compressed JSON (a run that writes no output again opens no rows). Made when the
+    file is checked: a region's 10,000 checks are then some megabytes of bytes, not a second copy of its
+    rows as Python lists for the rest of the run."""
     form = entry.get("form")
-    return (json.dumps(form) if form is not None else None,
-            zlib.compress(json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode(), 1))
+    meta = {k: v for k, v in entry.items() if k != "values"}
+    return (json.dumps(form) if form is not None else None, _compressed(meta),
+            _compressed(entry["values"]) if "values" in entry else None)
+
+
+def _compressed(value: Any) -> bytes:
+    return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+
+
+def _values(blob: bytes) -> list:
+    return json.loads(zlib.decompress(blob))
 
 
 def entry_of(f, columns: list[str], values: list[list]) -> dict[str, Any]:
@@ -232,8 +250,9 @@ def _unpacked(packed: Any) -> list:
     return packed
 
 
-def restore(f, entry: dict[str, Any]) -> dict[str, list]:
-    """Put a kept check back on the file; returns its rows, a list of values per column."""
+def restore(f, entry: dict[str, Any]) -> Callable[[], dict[str, list]]:
+    """Put a kept check back on the file; returns what gives its rows, a list of values per column (the
+    entry's rows opened only then, if `load` left them compressed)."""
     from consolidator.model import Remark
 
     f.verdict, f.reason, f.detail = entry["verdict"], entry["reason"], entry["detail"]
@@ -241,4 +260,11 @@ def restore(f, entry: dict[str, Any]) -> dict[str, list]:
     f.column_index = entry["column_index"]
     f.reasons = {int(r): text for r, text in entry["reasons"]}
     f.remarks = [Remark(*values) for values in entry["remarks"]]
-    return {c: _unpacked(v) for c, v in zip(entry["columns"], entry["values"])}
+    return partial(stored_rows, entry["columns"], entry.get("values", []))
+
+
+def stored_rows(columns: list[str], values: list | bytes) -> dict[str, list]:
+    """A stored file's rows, a list of values per column (`values`: as `load` left them)."""
+    if isinstance(values, bytes):
+        values = _values(values)
+    return {c: _unpacked(v) for c, v in zip(columns, values)}

@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 
@@ -150,7 +152,7 @@ class Version:
     remarks: list[dict] | None = None
     profile: str | None = None  # the profile whose form it was checked in
 
-    @property
+    @cached_property
     def order(self) -> tuple:
         # Newest last: the day it arrived, then its file time, then its name (перечень_v2 after перечень).
         return (self.received, self.mtime, _natural(self.path), self.id)
@@ -247,10 +249,11 @@ class Edition:
     rows: list[ListRow]
 
 
-def _natural(text: str) -> tuple:
-    import re
+_DIGITS = re.compile(r"(\d+)")
 
-    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text))
+
+def _natural(text: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p.lower() for p in _DIGITS.split(text))
 
 
 def _date(value: str | None) -> date | None:

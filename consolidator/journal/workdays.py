@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Callable
 from pathlib import Path
 
 import yaml
@@ -22,6 +23,7 @@ from consolidator.profile.yamlfile import load as load_yaml
 # `holidays` costs about 0.25 s, a fifth of a small run.
 _PRELOADED: dict[int, frozenset[date]] = {}
 _PRELOADED_KNOWN_UNTIL: list[int] = []
+_PENDING: list[Callable[[], tuple | None]] = []  # what gives them, asked when a date is first needed
 
 
 @lru_cache(maxsize=None)
@@ -34,6 +36,7 @@ def _country(year: int):
 
 def _known_until() -> int:
     """The last year whose transfers of days off the installed `holidays` knows."""
+    _take_pending()
     if _PRELOADED_KNOWN_UNTIL:
         return _PRELOADED_KNOWN_UNTIL[0]
     try:
@@ -63,6 +66,24 @@ def preload(data: tuple[dict[int, frozenset[date]], int]) -> None:
     years, known_until = data
     _PRELOADED.update(years)
     _PRELOADED_KNOWN_UNTIL[:] = [known_until]
+
+
+def preload_later(get: Callable[[], tuple | None]) -> None:
+    """Use the working days `get()` gives (`year_working_days`, being worked out in another process;
+    None: it could not), asked for when a date is first needed: this process goes on meanwhile."""
+    _PENDING[:] = [get]
+
+
+def forget_pending() -> None:
+    """Ask no more for what preload_later was given (the process that works it out is ending)."""
+    _PENDING.clear()
+
+
+def _take_pending() -> None:
+    while _PENDING:
+        ready = _PENDING.pop()()
+        if ready is not None:  # else `holidays` is imported here
+            preload(ready)
 
 
 def __getattr__(name: str):
@@ -108,6 +129,8 @@ class Calendar:
             return True
         if day in self.days_off:
             return False
+        if _PENDING:
+            _take_pending()
         preloaded = _PRELOADED.get(day.year)
         if preloaded is not None:
             return day in preloaded

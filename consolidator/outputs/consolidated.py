@@ -211,9 +211,9 @@ def _online_mask(p: Profile, rows: pd.DataFrame) -> pd.Series:
 def _not_included_reason(f: FileResult) -> str:
     if f.verdict == RETURNED:
         parts = [f.reason] if f.reason else []
+        # Not the returned copy: it is being written meanwhile (the protocol names it), and the list made
+        # again of the same checks is the same list.
         parts.append(f"ошибок: {f.errors}, предупреждений: {f.warnings}")
-        if f.returned_copy:
-            parts.append(f"копия с замечаниями: {f.returned_copy}")
         if f.fix_deadline:
             parts.append(f"срок устранения: {ru_date(f.fix_deadline)}")
         text = "; ".join(parts)

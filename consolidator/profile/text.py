@@ -13,6 +13,13 @@ _HOMOGLYPHS_BOTH_CASES = str.maketrans("aceopxyAEOPCXKMTHB", "асеорхуАЕ
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,2}|[а-я])\s*[.)]\s+")
 
 
+# Texts already cleaned: a region's forms repeat their groups, services, points and kinds in every row
+# and file, and a dictionary lookup costs a tenth of cleaning a long text again (a sixth of reading a
+# form went to this function). Emptied when full, so that it stays a few megabytes.
+_CLEANED: dict[str, str] = {}
+_CLEANED_MOST = 1 << 14
+
+
 def clean(value: object) -> str:
     """A cell's value as the check sees it: text, trimmed, runs of spaces and tabs collapsed.
 
@@ -20,8 +27,16 @@ def clean(value: object) -> str:
     line stays readable in the consolidated list. Comparisons ignore them (match_key, header_key).
     """
     if type(value) is str:  # nearly every cell: the checks below are skipped
-        text = value
-    elif value is None:
+        done = _CLEANED.get(value)
+        if done is not None:
+            return done
+        done = _clean_text(value)
+        if len(value) <= 1000:  # a long text is seldom repeated
+            if len(_CLEANED) >= _CLEANED_MOST:
+                _CLEANED.clear()
+            _CLEANED[value] = done
+        return done
+    if value is None:
         return ""
     elif isinstance(value, float):
         if value != value:  # NaN
@@ -29,6 +44,10 @@ def clean(value: object) -> str:
         text = str(int(value)) if value.is_integer() else str(value)
     else:
         text = value if isinstance(value, str) else str(value)
+    return _clean_text(text)
+
+
+def _clean_text(text: str) -> str:
     if "\n" in text or "\r" in text:
         lines = (" ".join(line.split()) for line in text.splitlines())
         return "\n".join(line for line in lines if line)
