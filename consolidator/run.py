@@ -45,7 +45,7 @@ from consolidator.journal.subdivisions import Subdivision, SubdivisionsError, lo
 from consolidator.journal.tracking import record, track
 from consolidator.journal.workdays import Calendar, CalendarError
 from consolidator.model import (ACCEPTED, RETURNED, SKIPPED, SUPERSEDED, UNREADABLE, Batch, FileResult, Progress,
-                                as_columns, no_progress)
+                                coded_columns, no_progress)
 from consolidator.outputs.atomic import atomic_path, write_text
 from consolidator.outputs.consolidated import FILE_NAME as CONSOLIDATED
 from consolidator.outputs.eml import write_draft
@@ -996,8 +996,10 @@ def _write_list_and_start_order(batch: Batch, rows, side: SideProcess | None,
     drafted = batch.edition is None and (outputs.kept(ORDER) or len(rows()) > 0)
     pending = None
     if drafted and side is not None and not outputs.kept(ORDER):
-        # The worker needs the profile and the rows, not the batch's frame, and no pandas to read them.
-        pending = side.write(batch.for_helpers(), as_columns(rows()), path)
+        # The worker needs the profile, the files' verdicts and the columns of the order's table, not the
+        # batch's frame, and no pandas to read them.
+        pending = side.write(batch.for_helpers(files=[f.outline() for f in batch.files]),
+                             coded_columns(rows(), [*batch.profile.keys, "subdivision"]), path)
     with _phase(batch, "consolidate"):
         consolidated_rows = outputs.write(CONSOLIDATED, lambda target: write_consolidated(batch, rows(), target))
         batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}

@@ -182,3 +182,26 @@ def test_plain_zip_entries_and_zip64_beyond_the_limit(tmp_path, small_chunks, mo
         info = z.getinfo("word/document.xml")
         assert info.extract_version >= zipfile.ZIP64_VERSION and info.file_size == size
     assert [[c.text for c in r.cells] for r in _list_table(path).rows[2:]] == want
+
+
+@pytest.mark.parametrize("n", [5, 2 * len(TRICKY) + 3])
+def test_coded_columns_give_the_same_order(tmp_path, small_chunks, n):
+    # The run hands the order's rows to the second process coded (model.coded_columns): the same table.
+    from consolidator.model import Coded, as_columns, coded_columns
+
+    batch = _batch(tmp_path)
+    rows, want = _rows(batch, n)
+    rows["service"] = rows["service"].astype("string")  # texts only: coded
+    rows.loc[rows.index[1], "service"] = pd.NA
+    want[1][batch.profile.keys.index("service")] = ""
+    keys = [*batch.profile.keys, "subdivision"]
+    coded = coded_columns(rows, keys)
+    assert isinstance(coded["service"], Coded) and isinstance(coded["num"], range)
+    if n > len(TRICKY):
+        assert not isinstance(coded["point"], Coded)  # 1, 1.0 and True: kept apart as they are
+    plain = as_columns(rows, keys)
+    assert {k: list(v) for k, v in coded.items()} == plain
+    assert coded["service"][1:3] == plain["service"][1:3] and len(coded["service"]) == n
+    path = tmp_path / "out" / FILE_NAME
+    write_order(batch, coded, path)
+    assert [[c.text for c in r.cells] for r in _list_table(path).rows[2:]] == want

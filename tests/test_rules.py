@@ -102,3 +102,33 @@ def test_every_rule_is_complete(profile_name):
 def test_codes_unique_across_profiles():
     codes = [r.code for name in available_profiles() for r in load_profile(name).rules]
     assert len(codes) == len(set(codes))
+
+
+@pytest.mark.parametrize("sample", ["udmurt", "nso-minreg", "sverdlovsk", "nso-gsn"])
+def test_a_batch_checked_some_files_at_a_time_gets_the_same_remarks(sample, monkeypatch):
+    # The engine validates a large batch in parts of whole files (checks.engine._PART_ROWS rows): parts of
+    # a few rows here, so that the sample's files fall into many of them.
+    from consolidator.checks import engine
+
+    inbox = Path(__file__).parent.parent / "sample_inputs" / sample
+    settings = Settings(load_profile(sample), inbox, inbox.parent / "unused", date(2024, 7, 16))
+
+    def remarks(batch):
+        return [(f.path, f.verdict, [(r.code, r.cell, r.message) for r in f.remarks]) for f in batch.files]
+
+    whole = remarks(check(settings))
+    assert any(r for _, _, r in whole)
+    monkeypatch.setattr(engine, "_PART_ROWS", 3)
+    assert remarks(check(settings)) == whole
+
+
+def test_parts_keep_each_file_whole():
+    import pandas as pd
+
+    from consolidator.checks.engine import _parts
+
+    df = pd.DataFrame({"file": [0, 0, 0, 1, 2, 2, 2, 2, 5]})
+    parts = _parts(df, 2)
+    assert parts == [slice(0, 3), slice(3, 8), slice(8, 9)]
+    assert _parts(df, 100) == [slice(0, 9)]
+    assert _parts(df.iloc[0:0], 2) == [slice(0, 0)]

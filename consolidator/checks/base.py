@@ -44,6 +44,9 @@ class RowCheck:
 
     required: tuple[str, ...] = ("column",)
     optional: tuple[str, ...] = ()
+    # True for a check that compares rows of different files: a profile with it has its batch validated
+    # as one frame (else the engine validates it some files at a time, checks.engine._PART_ROWS).
+    whole_batch: bool = False
 
     def reads(self, rule: Rule) -> list[str]:
         """Every column the rule reads: a remark is meaningless when one of them is missing."""

@@ -6,8 +6,9 @@ a few seconds, most of it reading. So:
 
 - A second process (`side.EarlyProcess`, used by consolidator.run and consolidator.survey) is started
   before the heavy imports; a survey's writes the report for the minister (matplotlib, python-docx)
-  while the main process writes the results workbook. On the other core, meanwhile, it works out the working days of the production calendar
-  (importing `holidays`), reads a small inbox (fewer than `pool.MIN_PARALLEL` workbooks, each in the
+  while the main process writes the results workbook. On the other core, meanwhile, it works out the
+  working days of the production calendar (importing `holidays`; the main process takes them when it
+  first needs a date), reads a small inbox (fewer than `pool.MIN_PARALLEL` workbooks, each in the
   form it fits best), imports python-docx and babel, and later writes the order while the main
   process writes the consolidated list. Whatever it fails at, the main process does itself.
 - Per-file work (reading a workbook, writing its returned copy) runs in helper processes (`pool`):
@@ -27,8 +28,13 @@ a few seconds, most of it reading. So:
   reuses those readings. Equal texts of a batch are held once (inbox.read.intern_rows): a region's
   batch repeats its groups and points hundreds of thousands of times, and a worker's table reaches
   the main process in a fifth of the bytes.
-- All rows of all files are checked in one pandera call; a check works once per distinct value of a
-  column (checks.base.per_value).
+- All rows of all files are checked in a few pandera calls of 100,000 rows (whole files; one call when
+  a rule compares rows of different files): the working arrays of one call over 600,000 rows stayed with
+  the process to its end. A check works once per distinct value of a column (checks.base.per_value).
+- A run with nothing new makes no frame of rows and imports neither pandas nor pandera: the stored
+  checks keep each file's rows apart, opened only when an output is written again (journal.checked).
+- The order's rows go to the second process as its table's columns only, each coded: its distinct
+  values and a number per row (model.coded_columns).
 - The consolidated list, the protocol and the order's table are streamed (ooxml.xlsx_writer,
   ooxml.docx_stream); a returned .xlsx is the author's package patched, not loaded and saved
   (ooxml.xlsx_patch).

@@ -22,6 +22,7 @@ def _groups(frame, rule):
 class DuplicateRow(RowCheck):
     required = ("columns",)
     optional = ("file_names",)
+    whole_batch = True
 
     def marks(self, rule):
         return [rule.params["columns"][0]]
