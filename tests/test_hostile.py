@@ -685,16 +685,26 @@ def test_a_run_killed_midway_leaves_the_old_outputs(tmp_path, profile, monkeypat
             raise KeyboardInterrupt("killed")
 
     monkeypatch.setattr(protocol, "write_protocol", killed)
+    journal = _journal_state(out)
     with pytest.raises(KeyboardInterrupt):
         _run(profile, inbox, out)
     after = _hashes(out)
     assert after["Протокол проверки.xlsx"] == before["Протокол проверки.xlsx"]
     assert after["report.json"] == before["report.json"]
+    # The journal keeps nothing of it: its run and list's rows (recorded before the protocol), its versions.
+    assert _journal_state(out) == journal
     assert not [p for p in out.rglob("*") if p.name.startswith(".~tmp-") or p.name.endswith((".new", ".old"))]
     monkeypatch.setattr(protocol, "write_protocol", real)
     batch = _run(profile, inbox, out)
     assert sorted(f.verdict for f in batch.files) == ["accepted", "returned", "returned"]
     assert openpyxl.load_workbook(out / "Протокол проверки.xlsx")
+
+
+def _journal_state(out: Path) -> dict[str, int]:
+    import sqlite3
+
+    with sqlite3.connect(out / "журнал.sqlite") as db:
+        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("runs", "run_rows", "versions")}
 
 
 def test_a_run_killed_while_writing_returned_copies(tmp_path, profile, monkeypatch):

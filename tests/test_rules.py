@@ -116,10 +116,21 @@ def test_a_batch_checked_some_files_at_a_time_gets_the_same_remarks(sample, monk
     def remarks(batch):
         return [(f.path, f.verdict, [(r.code, r.cell, r.message) for r in f.remarks]) for f in batch.files]
 
-    whole = remarks(check(settings))
+    first = check(settings)
+    whole = remarks(first)
     assert any(r for _, _, r in whole)
+    # Checked as they are read (the run reads them in the files' order): a part at a time.
+    parts = []
+    real = engine._check_tables
+    monkeypatch.setattr(engine, "_check_tables", lambda *a, **k: parts.append(len(a[2])) or real(*a, **k))
     monkeypatch.setattr(engine, "_PART_ROWS", 3)
-    assert remarks(check(settings)) == whole
+    again = check(settings)
+    assert remarks(again) == whole
+    assert again.data.equals(first.data)
+    assert again.fresh_checks == first.fresh_checks
+    assert len(first.fresh_checks) == sum(f.verdict != "skipped" for f in first.files)
+    assert len(parts) > 1 and sum(parts) == sum(f.verdict != "unreadable" and f.sheet is not None
+                                                 for f in again.files)
 
 
 def test_parts_keep_each_file_whole():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import string
 import warnings
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -154,22 +155,65 @@ def build_schema(profile: Profile) -> pa.DataFrameSchema:
 
 def check_batch(profile: Profile, files: list[FileResult], tables: dict[int, Table]) -> pd.DataFrame:
     """Add every remark to its file and return the batch frame with vocabulary values made canonical."""
-    checks.validate_profile(profile)
+    batch = BatchCheck(profile, files)
+    for i, table in tables.items():
+        batch.add(i, table)
+    return batch.frame()
+
+
+class BatchCheck:
+    """A batch's tables checked as they come (`add`, in the files' order), _PART_ROWS rows at a time
+    (whole files), so that the run checks the rows read so far while its helpers read the rest; `frame`
+    checks what is left and gives the batch frame (check_batch). A profile with a rule that compares
+    rows of different files (RowCheck.whole_batch) has all of them checked at once, at the end.
+    `checked(frame, files)` is told of each part checked: its frame and its files' indices."""
+
+    def __init__(self, profile: Profile, files: list[FileResult],
+                 checked: Callable[[pd.DataFrame, list[int]], None] | None = None):
+        checks.validate_profile(profile)
+        self.profile, self.files, self.checked = profile, files, checked
+        self.whole = any(check.whole_batch for _, check in _row_checks(profile))
+        self.pending: dict[int, Table] = {}
+        self.pending_rows = 0
+        self.frames: list[pd.DataFrame] = []
+
+    def add(self, i: int, table: Table) -> None:
+        self.pending[i] = table
+        self.pending_rows += len(table.rows)
+        if not self.whole and self.pending_rows >= _PART_ROWS:
+            self._check_pending()
+
+    def frame(self) -> pd.DataFrame:
+        if self.pending or not self.frames:
+            self._check_pending()
+        frames, self.frames = self.frames, []
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+    def _check_pending(self) -> None:
+        tables, self.pending, self.pending_rows = self.pending, {}, 0
+        self.frames.append(_check_tables(self.profile, self.files, tables, parts=not self.whole))
+        if self.checked is not None:
+            self.checked(self.frames[-1], list(tables))
+
+
+def _check_tables(profile: Profile, files: list[FileResult], tables: dict[int, Table], parts: bool) -> pd.DataFrame:
+    """Add every remark to the files of `tables` and return their frame, vocabulary values made canonical
+    (`parts`: validated _PART_ROWS rows at a time)."""
     for i, table in tables.items():
         _file_remarks(profile, files[i], table)
     df = build_frame(profile, tables, files)
     with _Validation(profile) as validation:
-        whole = any(check.whole_batch for _, check in _row_checks(profile))
-        failures = validation.failures(df, None if whole else _parts(df))
+        failures = validation.failures(df, _parts(df) if parts else None)
         _row_remarks(profile, files, tables, df, failures)
     other_form = {r.code for r in profile.rules if r.check == "other_form"}
     for i, table in tables.items():
         if table.other_form:
             # A file in another region's form: one remark saying so, not a remark on every cell.
             files[i].remarks = [r for r in files[i].remarks if r.code in other_form]
-    for f in files:
-        order = {k: n for n, k in enumerate(profile.keys)}
-        f.remarks.sort(key=lambda r: (r.row is not None, r.row or 0, order.get(_key_of(profile, r.column), 99), r.code))
+    order = {k: n for n, k in enumerate(profile.keys)}
+    for i in tables:
+        files[i].remarks.sort(key=lambda r: (r.row is not None, r.row or 0, order.get(_key_of(profile, r.column), 99),
+                                             r.code))
     _canonicalise(profile, df)
     return df
 

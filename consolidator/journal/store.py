@@ -278,7 +278,9 @@ class Journal:
     def __enter__(self) -> "Journal":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, *exc) -> None:
+        if kind is not None:  # what a failed command wrote is not kept
+            self.db.rollback()
         self.close()
 
     def _migrate(self) -> None:

@@ -28,9 +28,10 @@ a few seconds, most of it reading. So:
   reuses those readings. Equal texts of a batch are held once (inbox.read.intern_rows): a region's
   batch repeats its groups and points hundreds of thousands of times, and a worker's table reaches
   the main process in a fifth of the bytes.
-- All rows of all files are checked in a few pandera calls of 100,000 rows (whole files; one call when
-  a rule compares rows of different files): the working arrays of one call over 600,000 rows stayed with
-  the process to its end. A check works once per distinct value of a column (checks.base.per_value).
+- The rows are checked in pandera calls of 100,000 rows (whole files) as the files are read: the main
+  process checks what has come while the helpers read the rest (checks.engine.BatchCheck; one call at
+  the end when a rule compares rows of different files). The working arrays of one call over 600,000
+  rows stayed with the process to its end. A check works once per distinct value of a column (checks.base.per_value).
 - A run with nothing new makes no frame of rows and imports neither pandas nor pandera: the stored
   checks keep each file's rows apart, opened only when an output is written again (journal.checked).
 - The order's rows go to the second process as its table's columns only, each coded: its distinct
