@@ -225,8 +225,10 @@ def start_side_process(settings: Settings) -> SideProcess | None:
         return None
     year = settings.run_date.year
     profile = str(settings.profile.source) if settings.profile is not None else None
-    # A large inbox is surveyed by the main process's pool, on every core.
-    inbox = settings.inbox if settings.workbooks is None or settings.workbooks < MIN_PARALLEL else None
+    # A large inbox is surveyed by the main process's pool, on every core; an inbox checked before into
+    # these results is not surveyed at all: its unchanged files are not read again (_known_forms).
+    small = settings.workbooks is None or settings.workbooks < MIN_PARALLEL
+    inbox = settings.inbox if small and not _checked_before(settings) else None
     try:
         return SideProcess([year - 1, year, year + 1], inbox, profile, settings.limits)
     except Exception:  # no second process on this machine: its work is done in this one
@@ -274,6 +276,13 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
             workdays.forget_pending()
             side.close()
         workers.close()
+
+
+def _checked_before(settings: Settings) -> bool:
+    """Whether a run before this one checked its inbox into these results (journal.checked)."""
+    from consolidator.journal.checked import CheckedStore
+
+    return not settings.recheck and bool(CheckedStore(settings.out).outputs().get("profile"))
 
 
 def _known_forms(settings: Settings, profiles: list[Profile],

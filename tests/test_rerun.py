@@ -296,3 +296,22 @@ def test_the_inbox_is_walked_once_and_each_run_gets_its_own_files(tmp_path, inbo
     assert second[0].verdict == "accepted" and settings.found()[0] is not first[0]
     batch = pipeline.run(dataclasses.replace(settings, profile=load_profile("udmurt")))
     assert [f.path for f in batch.files] == [f.path for f in first]
+
+
+def test_an_inbox_checked_before_is_not_surveyed_by_the_second_process(tmp_path, inbox, monkeypatch):
+    # The second process reads a small inbox to choose the profile by, unless a run before checked it
+    # into the same results: its unchanged files are then not read at all.
+    given = []
+
+    class Side:
+        def __init__(self, years, inbox=None, profile=None, limits=None):
+            given.append(inbox)
+
+    monkeypatch.setattr(pipeline, "SideProcess", Side)
+    out = tmp_path / "out"
+    settings = Settings.make(inbox, out, RUN_DATE)
+    pipeline.start_side_process(settings)
+    _run(load_profile("udmurt"), inbox, out)
+    pipeline.start_side_process(settings)
+    pipeline.start_side_process(dataclasses.replace(settings, recheck=True))
+    assert given == [inbox, None, inbox]

@@ -9,7 +9,7 @@ a few seconds, most of it reading. So:
   while the main process writes the results workbook. On the other core, meanwhile, it works out the
   working days of the production calendar (importing `holidays`; the main process takes them when it
   first needs a date), reads a small inbox (fewer than `pool.MIN_PARALLEL` workbooks, each in the
-  form it fits best), imports python-docx and babel, and later writes the order while the main
+  form it fits best; not one checked before into the same results), imports python-docx and babel, and later writes the order while the main
   process writes the consolidated list. Whatever it fails at, the main process does itself.
 - Per-file work (reading a workbook, writing its returned copy) runs in helper processes (`pool`):
   `jobs` of them for a large batch, one for a small batch or `--jobs 1`, started by a fork where the
