@@ -39,7 +39,7 @@ from consolidator.inbox.read import (Read, Survey, intern_rows, read_death, read
 from consolidator.inbox.safety import Limits
 from consolidator.journal.store import FILE_NAME as JOURNAL
 from consolidator.journal.safekeeping import back_up, network_warning
-from consolidator.journal.checked import CheckedStore, restore
+from consolidator.journal.checked import FILE_NAME as STORE, CheckedStore, StoreDamaged, restore
 from consolidator.journal.store import Journal, file_hash
 from consolidator.journal.subdivisions import Subdivision, SubdivisionsError, load_subdivisions
 from consolidator.journal.tracking import record, track
@@ -344,83 +344,106 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
     ui = ui or Ui()
     out = settings.out
     settings = with_registry(settings)
-    with out_lock(out, settings.lock_timeout, ui.say):
+    waited: list[str] = []
+
+    def wait(message: str) -> None:
+        waited.append(message)
+        ui.say(message)
+
+    with out_lock(out, settings.lock_timeout, wait):
+        if waited:  # another run had the folder: the inbox may have changed meanwhile
+            settings = dataclasses.replace(settings, listed=None)
         _sweep_temporary(out)
         _keep_journal_safe(settings.journal_path, ui.say)
-        with Journal(settings.journal_path) as journal:
-            # Refused before anything is read or recorded: the journal stays as it was.
-            edition = journal.edition_in_force(settings.profile.key)
-            if edition is not None and settings.run_date < edition.date:
-                raise SettingsError(
-                    f"Дата проверки {settings.run_date:%d.%m.%Y} раньше даты приказа от {edition.date:%d.%m.%Y} "
-                    f"№ {edition.number}, которым утверждена действующая редакция перечня: укажите --date не "
-                    f"раньше {edition.date:%d.%m.%Y}.")
-            batch = check(settings, ui.progress, surveyed, workers)
-            batch.edition = edition
-            with _phase(batch, "journal"):
-                track(batch, journal, list(settings.subdivisions), settings.calendar)
-                if edition is not None:
-                    batch.carried = _carried_rows(batch, journal, settings.subdivisions)
-            # What the last run wrote and from what (journal.checked): an output whose inputs did not
-            # change is not written again.
-            before = {} if settings.recheck else CheckedStore(out).outputs()
-            # The returned copies are written by the pool while this process writes the consolidated
-            # list and the order; the protocol and report.json name the copies, so they come last.
-            with _phase(batch, "annotate"):
-                copies = _ReturnedCopies(batch, ui.progress, {s.name: s.email for s in settings.subdivisions},
-                                         settings.jobs, workers=workers, before=before.get("copies"))
-            try:
-                with _phase(batch, "consolidate"):
-                    # Made when first needed: a run that keeps every output of the last one never makes them.
-                    rows = functools.cache(batch.accepted_rows)
-                    if batch.carried is not None:  # the list as a whole is the current edition: checked again
-                        _check_list(batch, rows)
-                    _registry_findings(batch, journal, rows)
-                    list_digest = _list_digest(batch)
-                    last = journal.last_run(batch.profile.key)
-                    # The same list as the last run's: its rows in the journal are this run's too.
-                    same_rows = (last.id if last is not None and before.get("list") == [list_digest, last.id]
-                                 else None)
-                with _phase(batch, "amendments"):
-                    current = _list_rows(batch, rows()) if same_rows is None or edition is not None else None
-                    _compare(batch, current)
-                outputs = _Outputs(batch, list_digest, before)
-                order = _write_list_and_start_order(batch, rows, side, outputs)
-                with _phase(batch, "amendments"):
-                    _write_changes(batch, current, outputs)
-                with _phase(batch, "journal"):
-                    # The run and its list's rows, while the helpers finish the returned copies and the
-                    # order (committed with the checks, once every output is written).
-                    this_run = _run_record(batch)
-                    if same_rows is not None and _same_run(last, this_run):
-                        run_id = last.id  # the same run again (the same day, list and lacks): nothing new to keep
-                    else:
-                        run_id = journal.record_run(this_run, current, same_rows=same_rows)
-                    del current
-            except BaseException:
-                copies.cancel()
-                raise
-            with _phase(batch, "annotate"):
-                copies.finish()
-            with _phase(batch, "protocol"):
-                from consolidator.outputs.protocol import write_protocol
+        try:
+            return _run_locked(settings, ui, side, surveyed, workers)
+        except StoreDamaged as exc:
+            # Found only when a kept file's rows are opened (an output written again): the next run checks
+            # every file, as without the store.
+            CheckedStore(out).forget()
+            raise SettingsError(f"Сохраненные результаты проверки («{STORE}» в папке результатов) повреждены: "
+                                f"файл удален, запустите проверку еще раз — все файлы будут прочитаны и проверены "
+                                f"заново.") from exc
 
-                outputs.write(PROTOCOL, lambda path: write_protocol(batch, path),
-                              [f.returned_copy for f in batch.files])
-            with _phase(batch, "docx"):
-                order()
-            with _phase(batch, "protocol"):
-                from consolidator.outputs.read_errors import write_read_errors
 
-                write_read_errors(batch)
-                write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
+def _run_locked(settings: Settings, ui: Ui, side: SideProcess | None, surveyed: Survey | None,
+                workers: Workers) -> Batch:
+    """run, once the results folder is this run's."""
+    out = settings.out
+    with Journal(settings.journal_path) as journal:
+        # Refused before anything is read or recorded: the journal stays as it was.
+        edition = journal.edition_in_force(settings.profile.key)
+        if edition is not None and settings.run_date < edition.date:
+            raise SettingsError(
+                f"Дата проверки {settings.run_date:%d.%m.%Y} раньше даты приказа от {edition.date:%d.%m.%Y} "
+                f"№ {edition.number}, которым утверждена действующая редакция перечня: укажите --date не "
+                f"раньше {edition.date:%d.%m.%Y}.")
+        batch = check(settings, ui.progress, surveyed, workers)
+        batch.edition = edition
+        with _phase(batch, "journal"):
+            track(batch, journal, list(settings.subdivisions), settings.calendar)
+            if edition is not None:
+                batch.carried = _carried_rows(batch, journal, settings.subdivisions)
+        # What the last run wrote and from what (journal.checked): an output whose inputs did not
+        # change is not written again.
+        before = {} if settings.recheck else CheckedStore(out).outputs()
+        # The returned copies are written by the pool while this process writes the consolidated
+        # list and the order; the protocol and report.json name the copies, so they come last.
+        with _phase(batch, "annotate"):
+            copies = _ReturnedCopies(batch, ui.progress, {s.name: s.email for s in settings.subdivisions},
+                                     settings.jobs, workers=workers, before=before.get("copies"))
+        try:
+            with _phase(batch, "consolidate"):
+                # Made when first needed: a run that keeps every output of the last one never makes them.
+                rows = functools.cache(batch.accepted_rows)
+                if batch.carried is not None:  # the list as a whole is the current edition: checked again
+                    _check_list(batch, rows)
+                _registry_findings(batch, journal, rows)
+                list_digest = _list_digest(batch)
+                last = journal.last_run(batch.profile.key)
+                # The same list as the last run's: its rows in the journal are this run's too.
+                same_rows = (last.id if last is not None and before.get("list") == [list_digest, last.id]
+                             else None)
+            with _phase(batch, "amendments"):
+                current = _list_rows(batch, rows()) if same_rows is None or edition is not None else None
+                _compare(batch, current)
+            outputs = _Outputs(batch, list_digest, before)
+            order = _write_list_and_start_order(batch, rows, side, outputs)
+            with _phase(batch, "amendments"):
+                _write_changes(batch, current, outputs)
             with _phase(batch, "journal"):
-                record(batch, journal)
-                journal.commit()
-            with _phase(batch, "store"):
-                _store_checks(settings, batch)
-                CheckedStore(out).save_outputs({**outputs.state(), "list": [list_digest, run_id],
-                                                "copies": copies.state(), "profile": batch.profile.key})
+                # The run and its list's rows, while the helpers finish the returned copies and the
+                # order (committed with the checks, once every output is written).
+                this_run = _run_record(batch)
+                if same_rows is not None and _same_run(last, this_run):
+                    run_id = last.id  # the same run again (the same day, list and lacks): nothing new to keep
+                else:
+                    run_id = journal.record_run(this_run, current, same_rows=same_rows)
+                del current
+        except BaseException:
+            copies.cancel()
+            raise
+        with _phase(batch, "annotate"):
+            copies.finish()
+        with _phase(batch, "protocol"):
+            from consolidator.outputs.protocol import write_protocol
+
+            outputs.write(PROTOCOL, lambda path: write_protocol(batch, path),
+                          [f.returned_copy for f in batch.files])
+        with _phase(batch, "docx"):
+            order()
+        with _phase(batch, "protocol"):
+            from consolidator.outputs.read_errors import write_read_errors
+
+            write_read_errors(batch)
+            write_text(batch.out / REPORT, json.dumps(report(batch), ensure_ascii=False, indent=2))
+        with _phase(batch, "journal"):
+            record(batch, journal)
+            journal.commit()
+        with _phase(batch, "store"):
+            _store_checks(settings, batch)
+            CheckedStore(out).save_outputs({**outputs.state(), "list": [list_digest, run_id],
+                                            "copies": copies.state(), "profile": batch.profile.key})
     return batch
 
 
@@ -758,7 +781,8 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     else:
         data = None
     later = None
-    if kept and data is None:
+    fresh_unread = any(f.check_key and not f.from_store and f.verdict != SKIPPED for f in files)
+    if kept and data is None and not fresh_unread:
         # Every check from the store: the frame (pandas) is made only if an output is to be written again.
         later = functools.partial(_with_kept_rows, None, kept)
     elif kept:
@@ -824,7 +848,7 @@ def _with_kept_rows(data, kept: dict[int, Callable[[], dict[str, list]]]):
     with heavy_imports():
         import pandas as pd
 
-    kept = {i: rows() for i, rows in kept.items()}
+    kept = {i: rows() for i, rows in kept.items()}  # journal.checked.StoreDamaged: see run
 
     columns = list(data.columns) if data is not None else ["file", *next(iter(kept.values()))]
     merged: dict[str, list] = {c: [] for c in columns}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -315,3 +317,54 @@ def test_an_inbox_checked_before_is_not_surveyed_by_the_second_process(tmp_path,
     pipeline.start_side_process(settings)
     pipeline.start_side_process(dataclasses.replace(settings, recheck=True))
     assert given == [inbox, None, inbox]
+
+
+def test_a_changed_file_now_unreadable_among_kept_ones(tmp_path, inbox):
+    # The profile chosen from the files, every other file kept: the broken one gets its verdict.
+    out = tmp_path / "out"
+    pipeline.main(Settings.make(inbox, out, RUN_DATE))
+    (inbox / "Отдел В" / "перечень.xlsx").write_bytes(b"PK\x03\x04 not a workbook at all" * 10)
+    again = pipeline.main(Settings.make(inbox, out, RUN_DATE))
+    verdicts = {f.path: f.verdict for f in again.files}
+    assert verdicts["Отдел В/перечень.xlsx"] == "unreadable"
+    assert verdicts["Отдел А/перечень.xlsx"] == "accepted" and _read(again) == {"Отдел В/перечень.xlsx"}
+    assert json.loads(_report(out))["consolidated"]["rows"] == 2
+
+
+def test_damaged_kept_rows_stop_the_run_and_the_next_checks_everything(tmp_path, profile, inbox):
+    import sqlite3
+
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    with sqlite3.connect(out / STORE) as db:
+        db.execute("UPDATE checked SET rows = ? WHERE rows IS NOT NULL", (b"damaged",))
+    (out / "Сводный перечень.xlsx").unlink()  # written again: the kept rows are opened
+    with pytest.raises(pipeline.SettingsError, match="повреждены"):
+        _run(profile, inbox, out)
+    assert not (out / STORE).exists()
+    again = _run(profile, inbox, out)
+    assert len(_read(again)) == 3 and (out / "Сводный перечень.xlsx").exists()
+
+
+def test_a_run_that_waited_for_the_folder_looks_at_the_inbox_again(tmp_path, profile, inbox):
+    # Settings.make lists the inbox before the run has the results folder; a run that had to wait for it
+    # (another run had it) lists the inbox again: files may have come meanwhile.
+    from consolidator.outputs.lock import out_lock
+
+    out = tmp_path / "out"
+    settings = dataclasses.replace(Settings.make(inbox, out, RUN_DATE), profile=profile, lock_timeout=30)
+    make_form(inbox / "Отдел Г" / "перечень.xlsx", profile, GOOD)  # came after the listing
+    done = threading.Event()
+
+    def hold():
+        with out_lock(out):
+            done.wait(1.0)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.3)
+    batch = pipeline.run(settings)
+    holder.join()
+    assert "Отдел Г/перечень.xlsx" in {f.path for f in batch.files}
+    quiet = pipeline.run(dataclasses.replace(settings, out=tmp_path / "other"))
+    assert "Отдел Г/перечень.xlsx" not in {f.path for f in quiet.files}  # no wait: the listing stands

@@ -73,6 +73,10 @@ def file_key(rules: str, path: str, sha256: str) -> str:
     return hashlib.sha256(f"{rules}\0{path}\0{sha256}".encode()).hexdigest()
 
 
+class StoreDamaged(ValueError):
+    """A kept file's rows that cannot be opened: found only when they are (an output written again)."""
+
+
 class CheckedStore:
     """The stored checks of one results folder. Any trouble with the file (damaged, locked, written by
     another version) makes it an empty store: the run checks everything, as without it, and the file
@@ -190,6 +194,10 @@ class CheckedStore:
         finally:
             db.close()
 
+    def forget(self) -> None:
+        """Remove the store (damaged): the next run checks every file and keeps them anew."""
+        self._remove()
+
     def _remove(self) -> None:
         try:
             self.path.unlink(missing_ok=True)
@@ -266,5 +274,11 @@ def restore(f, entry: dict[str, Any]) -> Callable[[], dict[str, list]]:
 def stored_rows(columns: list[str], values: list | bytes) -> dict[str, list]:
     """A stored file's rows, a list of values per column (`values`: as `load` left them)."""
     if isinstance(values, bytes):
-        values = _values(values)
-    return {c: _unpacked(v) for c, v in zip(columns, values)}
+        try:
+            values = _values(values)
+        except (zlib.error, ValueError) as exc:
+            raise StoreDamaged(str(exc)) from exc
+    try:
+        return {c: _unpacked(v) for c, v in zip(columns, values)}
+    except (KeyError, TypeError) as exc:
+        raise StoreDamaged(str(exc)) from exc
