@@ -280,8 +280,6 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
 
 def _checked_before(settings: Settings) -> bool:
     """Whether a run before this one checked its inbox into these results (journal.checked)."""
-    from consolidator.journal.checked import CheckedStore
-
     return not settings.recheck and bool(CheckedStore(settings.out).outputs().get("profile"))
 
 
