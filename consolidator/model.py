@@ -39,7 +39,6 @@ def no_progress(label: str, total: int) -> Callable[[str], None]:
 
 
 Columns = dict  # {column key: its values, row by row}: a list's rows without pandas
-_NA: object = None  # pandas.NA, once pandas is imported
 
 
 class Coded(SequenceABC):
@@ -68,11 +67,9 @@ class Coded(SequenceABC):
 
 def coded_columns(rows: pd.DataFrame, only: Sequence[str]) -> Columns:
     """`as_columns` of these columns, a column of texts `Coded` (a column numbered 1..N as a range)."""
-    global _NA
     import numpy as np
     import pandas as pd
 
-    _NA = pd.NA
     out: Columns = {}
     for key in dict.fromkeys(only):
         if key not in rows:
@@ -89,15 +86,16 @@ def coded_columns(rows: pd.DataFrame, only: Sequence[str]) -> Columns:
         except TypeError:  # an unhashable value
             codes, uniques = None, []
         values = pd.Series(uniques, dtype=object).tolist()
-        if codes is not None and all(type(v) is str or _missing(v) for v in values):
-            out[key] = Coded([None if _missing(v) else v for v in values], array("i", codes.astype(np.int32).tobytes()))
+        if codes is not None and all(type(v) is str or _missing(v, pd.NA) for v in values):
+            out[key] = Coded([None if _missing(v, pd.NA) else v for v in values],
+                             array("i", codes.astype(np.int32).tobytes()))
         else:  # numbers or other values: 1, 1.0 and True are one value to factorize, three texts to the order
             out.update(as_columns(rows, [key]))
     return out
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is _NA or (isinstance(value, float) and value != value)
+def _missing(value: object, na: object) -> bool:
+    return value is None or value is na or (isinstance(value, float) and value != value)
 
 
 def as_columns(rows: pd.DataFrame | Columns, only: Sequence[str] | None = None) -> Columns:

@@ -280,7 +280,7 @@ def main(settings: Settings, ui: Ui | None = None) -> Batch:
 
 def _checked_before(settings: Settings) -> bool:
     """Whether a run before this one checked its inbox into these results (journal.checked)."""
-    return not settings.recheck and bool(CheckedStore(settings.out).outputs().get("profile"))
+    return not settings.recheck and bool(CheckedStore(settings.out).output("profile"))
 
 
 def _known_forms(settings: Settings, profiles: list[Profile],
@@ -292,7 +292,7 @@ def _known_forms(settings: Settings, profiles: list[Profile],
     if settings.recheck:
         return {}
     store = CheckedStore(settings.out)
-    last = store.outputs().get("profile")
+    last = store.output("profile")
     profile = next((p for p in profiles if p.key == last), None)
     if profile is None:
         return {}
@@ -350,7 +350,7 @@ def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = Non
 
     with out_lock(out, settings.lock_timeout, wait):
         if waited:  # another run had the folder: the inbox may have changed meanwhile
-            settings = dataclasses.replace(settings, listed=None)
+            settings, surveyed = dataclasses.replace(settings, listed=None), None
         _sweep_temporary(out)
         _keep_journal_safe(settings.journal_path, ui.say)
         try:
@@ -778,6 +778,8 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
         data = check_batch(profile, files, tables)
     else:
         data = None
+    if data is not None:  # packed from the rows read this time, before the kept files' rows join them
+        fresh.update(_fresh_checks(files, data, done=fresh))
     later = None
     fresh_unread = any(f.check_key and not f.from_store and f.verdict != SKIPPED for f in files)
     if kept and data is None and not fresh_unread:
@@ -948,7 +950,6 @@ class _ReturnedCopies:
                  min_parallel: int = MIN_PARALLEL, workers: Workers | None = None, before: dict | None = None):
         self.batch = batch
         self.root = batch.out
-        self.emails = emails
         returned = [f for f in batch.files if f.verdict == RETURNED]
         self.digests = {f.path: _copy_digest(batch, f, emails.get(f.subdivision)) for f in returned}
         self.kept: list[FileResult] = []
@@ -1041,18 +1042,15 @@ def _copy_digest(batch: Batch, f: FileResult, email: str | None) -> str:
                     batch.run_date, batch.remarks_sent, email, batch.profile.org, package_digest()])
 
 
-def _write_list_and_start_order(batch: Batch, rows, side: SideProcess | None,
-                                outputs: _Outputs | None = None) -> Callable[[], None]:
-    """Write the consolidated list of `rows` (Batch.accepted_rows()); start the order (in the second
+def _write_list_and_start_order(batch: Batch, rows: Callable[[], object], side: SideProcess | None,
+                                outputs: _Outputs) -> Callable[[], None]:
+    """Write the consolidated list of `rows()` (Batch.accepted_rows()); start the order (in the second
     process, if there is one) and return what finishes it. With an approved edition in force the list
     is amended, not approved again: no approval order is drafted. `outputs`: what the last run wrote,
-    kept as it is when made of the same (None: everything is written)."""
+    kept as it is when made of the same."""
     # Looked up at call time, so that a test can stand in for a writer (a run killed midway).
     from consolidator.outputs.consolidated import write_consolidated
 
-    if not callable(rows):  # the rows themselves
-        rows = functools.partial(_itself, rows)
-    outputs = outputs or _Outputs(batch, None, {})
     path = batch.out / ORDER
     # An order kept from the last run was drafted of the same rows: there were some.
     drafted = batch.edition is None and (outputs.kept(ORDER) or len(rows()) > 0)
@@ -1091,19 +1089,15 @@ def _write_list_and_start_order(batch: Batch, rows, side: SideProcess | None,
     return finish
 
 
-def _itself(value):
-    return value
-
-
 class _Outputs:
     """The run's outputs made of the same inputs as the last run's (the same digest: the list's rows,
     what report.json says of the files, the organisation's details, the program) and untouched since
     (the same size and time of change): these are kept as they are; the others are written."""
 
-    def __init__(self, batch: Batch, list_digest: str | None, before: dict):
+    def __init__(self, batch: Batch, list_digest: str, before: dict):
         self.out = batch.out
-        self.digest = _outputs_digest(batch, list_digest) if list_digest is not None else None
-        self.before = before if self.digest is not None and before.get("digest") == self.digest else {}
+        self.digest = _outputs_digest(batch, list_digest)
+        self.before = before if before.get("digest") == self.digest else {}
         self.files: dict[str, list] = {}
         self.results: dict[str, object] = dict(self.before.get("results", {}))
 

@@ -102,3 +102,12 @@ def test_the_rules_digest_follows_profile_registry_limits_and_code(udmurt, tmp_p
         assert rules_digest(udmurt, None) != base
     finally:
         checked.code_digest.cache_clear()
+
+
+def test_one_output_is_read_alone(tmp_path):
+    store = CheckedStore(tmp_path)
+    assert store.output("profile") is None
+    store.save_outputs({"profile": "udmurt", "copies": {"a.xlsx": {"digest": "d"}}})
+    assert store.output("profile") == "udmurt" and store.output("list") is None
+    (tmp_path / FILE_NAME).write_bytes(b"not a database at all" * 100)
+    assert store.output("profile") is None

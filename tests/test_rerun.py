@@ -368,3 +368,24 @@ def test_a_run_that_waited_for_the_folder_looks_at_the_inbox_again(tmp_path, pro
     assert "Отдел Г/перечень.xlsx" in {f.path for f in batch.files}
     quiet = pipeline.run(dataclasses.replace(settings, out=tmp_path / "other"))
     assert "Отдел Г/перечень.xlsx" not in {f.path for f in quiet.files}  # no wait: the listing stands
+
+
+def test_a_run_that_waited_drops_the_survey_made_before_the_wait(tmp_path, profile, inbox):
+    # The profile chosen from the files: the survey (and its listing) was made before the wait.
+    from consolidator.outputs.lock import out_lock
+
+    out = tmp_path / "out"
+    settings = dataclasses.replace(Settings.make(inbox, out, RUN_DATE), lock_timeout=30, jobs=1)
+    make_form(inbox / "Отдел Г" / "перечень.xlsx", profile, GOOD)  # came after the listing
+    done = threading.Event()
+
+    def hold():
+        with out_lock(out):
+            done.wait(1.5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.3)
+    batch = pipeline.main(settings)
+    holder.join()
+    assert {f.path: f.verdict for f in batch.files}["Отдел Г/перечень.xlsx"] == "accepted"

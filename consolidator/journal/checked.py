@@ -179,6 +179,19 @@ class CheckedStore:
         except (sqlite3.Error, ValueError):
             return {}
 
+    def output(self, name: str) -> Any:
+        """One of `outputs`, read alone (the profile: not every returned copy's state)."""
+        try:
+            db = self._connect(create=False)
+            if db is None:
+                return None
+            with db:
+                row = db.execute("SELECT state FROM outputs WHERE name = ?", (name,)).fetchone()
+            db.close()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            return None
+
     def save_outputs(self, states: dict[str, Any]) -> None:
         try:
             db = self._connect(create=True)
