@@ -93,10 +93,15 @@ class Settings:
     registry: Path | None = None
     # Read and check every file again, not taking the stored checks of unchanged files (--recheck).
     recheck: bool = False
-    # How many files of the inbox are named as workbooks (make counts them); None: not counted.
-    workbooks: int | None = None
     # The inbox's files as make found them (inbox.files.discover), taken afresh by `found`; None: not looked.
     listed: tuple[FileResult, ...] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def workbooks(self) -> int | None:
+        """How many of the inbox's files are named as workbooks (None: not listed)."""
+        if self.listed is None:
+            return None
+        return sum(1 for f in self.listed if f.source.suffix.lower() in WORKBOOK_SUFFIXES)
 
     def found(self) -> list[FileResult]:
         """The inbox's files (discover), as make listed them when it did: a region's inbox is 10,000
@@ -151,8 +156,7 @@ class Settings:
                                 f"взаимодействия: ответы опроса проверяет команда consolidator survey run.")
         return cls(chosen if profile else None, inbox, out, run_date, org=org, journal=journal,
                    subdivisions=expected, calendar=days, limits=Limits.from_env(max_unpacked_mb), jobs=jobs, sent=sent,
-                   registry=registry, recheck=recheck,
-                   workbooks=sum(1 for f in files if f.source.suffix.lower() in WORKBOOK_SUFFIXES), listed=tuple(files))
+                   registry=registry, recheck=recheck, listed=tuple(files))
 
 
 def settings_registry(path: Path) -> Path | None:

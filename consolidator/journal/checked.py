@@ -32,28 +32,35 @@ _SCHEMA = 3
 _CHECKING_CODE = ("__init__.py", "checks", "inbox", "profile", "model.py", "run.py")
 
 
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+@lru_cache(maxsize=1)
+def _sources() -> tuple[tuple[str, bytes], ...]:
+    """The program's modules and profiles (path relative to the package, text), read once."""
+    return tuple((path.relative_to(_ROOT).as_posix(), path.read_bytes())
+                 for path in sorted([*_ROOT.rglob("*.py"), *_ROOT.rglob("*.yaml")]))
+
+
+def _digest_of(sources: Iterable[tuple[str, bytes]]) -> str:
+    h = hashlib.sha256()
+    for name, text in sources:
+        h.update(name.encode())
+        h.update(text)
+    return h.hexdigest()
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """The text of the modules that read and check (consolidator's version among them)."""
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for part in _CHECKING_CODE:
-        path = root / part
-        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            h.update(source.relative_to(root).as_posix().encode())
-            h.update(source.read_bytes())
-    return h.hexdigest()
+    return _digest_of((name, text) for name, text in _sources() if name.endswith(".py") and any(
+        name == part or name.startswith(part + "/") for part in _CHECKING_CODE))
 
 
 @lru_cache(maxsize=1)
 def package_digest() -> str:
     """The text of the whole program and its profiles: what every output is written by."""
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for source in sorted([*root.rglob("*.py"), *root.rglob("*.yaml")]):
-        h.update(source.relative_to(root).as_posix().encode())
-        h.update(source.read_bytes())
-    return h.hexdigest()
+    return _digest_of(_sources())
 
 
 def rules_digest(profile, limits: object) -> str:
