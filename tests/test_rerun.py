@@ -3,6 +3,7 @@ the outputs whose inputs changed; its results are those of a run that checked ev
 that must make a file be checked again has its test."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -346,25 +347,36 @@ def test_damaged_kept_rows_stop_the_run_and_the_next_checks_everything(tmp_path,
     assert len(_read(again)) == 3 and (out / "Сводный перечень.xlsx").exists()
 
 
-def test_a_run_that_waited_for_the_folder_looks_at_the_inbox_again(tmp_path, profile, inbox):
-    # Settings.make lists the inbox before the run has the results folder; a run that had to wait for it
-    # (another run had it) lists the inbox again: files may have come meanwhile.
+@contextlib.contextmanager
+def _held(out: Path, seconds: float):
+    """The results folder held by another run for `seconds` (from a thread) while the block runs; the
+    block starts once it is held."""
     from consolidator.outputs.lock import out_lock
 
-    out = tmp_path / "out"
-    settings = dataclasses.replace(Settings.make(inbox, out, RUN_DATE), profile=profile, lock_timeout=30)
-    make_form(inbox / "Отдел Г" / "перечень.xlsx", profile, GOOD)  # came after the listing
-    done = threading.Event()
+    held = threading.Event()
 
     def hold():
         with out_lock(out):
-            done.wait(1.0)
+            held.set()
+            time.sleep(seconds)
 
     holder = threading.Thread(target=hold)
     holder.start()
-    time.sleep(0.3)
-    batch = pipeline.run(settings)
-    holder.join()
+    held.wait()
+    try:
+        yield
+    finally:
+        holder.join()
+
+
+def test_a_run_that_waited_for_the_folder_looks_at_the_inbox_again(tmp_path, profile, inbox):
+    # Settings.make lists the inbox before the run has the results folder; a run that had to wait for it
+    # (another run had it) lists the inbox again: files may have come meanwhile.
+    out = tmp_path / "out"
+    settings = dataclasses.replace(Settings.make(inbox, out, RUN_DATE), profile=profile, lock_timeout=30)
+    make_form(inbox / "Отдел Г" / "перечень.xlsx", profile, GOOD)  # came after the listing
+    with _held(out, 1.0):
+        batch = pipeline.run(settings)
     assert "Отдел Г/перечень.xlsx" in {f.path for f in batch.files}
     quiet = pipeline.run(dataclasses.replace(settings, out=tmp_path / "other"))
     assert "Отдел Г/перечень.xlsx" not in {f.path for f in quiet.files}  # no wait: the listing stands
@@ -372,20 +384,9 @@ def test_a_run_that_waited_for_the_folder_looks_at_the_inbox_again(tmp_path, pro
 
 def test_a_run_that_waited_drops_the_survey_made_before_the_wait(tmp_path, profile, inbox):
     # The profile chosen from the files: the survey (and its listing) was made before the wait.
-    from consolidator.outputs.lock import out_lock
-
     out = tmp_path / "out"
     settings = dataclasses.replace(Settings.make(inbox, out, RUN_DATE), lock_timeout=30, jobs=1)
     make_form(inbox / "Отдел Г" / "перечень.xlsx", profile, GOOD)  # came after the listing
-    done = threading.Event()
-
-    def hold():
-        with out_lock(out):
-            done.wait(1.5)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    time.sleep(0.3)
-    batch = pipeline.main(settings)
-    holder.join()
+    with _held(out, 1.5):
+        batch = pipeline.main(settings)
     assert {f.path: f.verdict for f in batch.files}["Отдел Г/перечень.xlsx"] == "accepted"
