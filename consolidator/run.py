@@ -39,7 +39,7 @@ from consolidator.inbox.read import (Read, Survey, intern_rows, read_death, read
 from consolidator.inbox.safety import Limits
 from consolidator.journal.store import FILE_NAME as JOURNAL
 from consolidator.journal.safekeeping import back_up, network_warning
-from consolidator.journal.checked import FILE_NAME as STORE, CheckedStore, StoreDamaged, restore
+from consolidator.journal.checked import FILE_NAME as STORE, CheckedStore, StoreDamaged, restore, rules_digest
 from consolidator.journal.store import Journal, file_hash
 from consolidator.journal.subdivisions import Subdivision, SubdivisionsError, load_subdivisions
 from consolidator.journal.tracking import record, track
@@ -301,7 +301,7 @@ def _known_forms(settings: Settings, profiles: list[Profile],
     if profile is None:
         return {}
     files = [f for f in found if skip_reason(f, settings.inbox) is None]
-    _hash_files(dataclasses.replace(settings, profile=profile), files)
+    _hash_files(files, rules_digest(profile, settings.limits))
     forms = store.forms(f.check_key for f in files if f.check_key)
     return {f.source: tuple(forms[f.check_key]) for f in files if forms.get(f.check_key) is not None}
 
@@ -320,8 +320,11 @@ def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None, workers
     profiles = profiles if profiles is not None else [checked_profile(n) for n in available_profiles()]
     if surveyed is None:
         found = settings.found()
+        last = None if settings.recheck else CheckedStore(settings.out).output("profile")
+        guess = _Guess(settings, profiles, found, last)
         surveyed = survey(settings.inbox, profiles, ui.progress, settings.limits, settings.jobs, workers=workers,
-                          known=_known_forms(settings, profiles, found), found=found)
+                          known=_known_forms(settings, profiles, found), found=found, each=guess)
+        surveyed.guess = guess
     profile, reason = choose_profile(surveyed.forms(), profiles)
     if profile is None:
         ui.say(f"Профиль не определен: {reason}. Используется профиль по умолчанию «{DEFAULT_PROFILE}».")
@@ -329,6 +332,84 @@ def _choose_profile(settings: Settings, ui: Ui, surveyed: Survey | None, workers
     ui.say(f"Профиль определен автоматически: «{profile.key}»: {reason}. "
            f"Чтобы задать его явно: --profile {profile.key}.")
     return surveyed, checked_profile(profile.key, settings.org) if settings.org else profile
+
+
+class _Guess:
+    """The profile the files will choose, guessed while the survey reads them, and the files read in its
+    form checked as they come (checks.engine.BatchCheck): the check of a region's rows then overlaps
+    their reading instead of following it, as with --profile. The guess is the last run's profile in
+    these results, else the form most of the first GUESS_AFTER files with a known form are in. `check`
+    uses what was checked only if the profile chosen is the one guessed, with the same rules, registry,
+    limits and other forms (`fits`); otherwise the files taken are put back as they were found and read
+    again with the profile chosen, as without a guess."""
+
+    GUESS_AFTER = 5
+
+    def __init__(self, settings: Settings, profiles: list[Profile], found: list[FileResult], last: str | None):
+        self.settings, self.profiles, self.found = settings, profiles, found
+        self.key = last if any(p.key == last for p in profiles) else None
+        self.votes: dict[str, int] = {}
+        self.waiting: list[tuple[int, object]] | None = []  # surveyed before the guess; None: no guess made
+        self.checking = None
+        self.fresh: dict[str, dict] = {}  # the taken files' checks, packed for the store (_fresh_checks)
+        self.taken: dict[int, FileResult] = {}  # index in `found` -> the file as it was found
+
+    def __call__(self, i: int, surveyed) -> None:
+        if self.waiting is None:
+            return
+        self.waiting.append((i, surveyed))
+        if self.key is None:
+            if surveyed.form is not None:
+                self.votes[surveyed.form] = self.votes.get(surveyed.form, 0) + 1
+            if sum(self.votes.values()) < self.GUESS_AFTER:
+                return
+            self.key = max(self.votes, key=self.votes.get)
+        waiting, self.waiting = self.waiting, []
+        try:
+            for n, s in waiting:
+                if s.verdict is None and s.form == self.key:
+                    self._take(n, s)
+        except (SettingsError, ProfileError):  # said by the run, whichever profile it is given
+            self.abandon()
+            self.waiting = None
+
+    def _take(self, i: int, surveyed) -> None:
+        """What `check` does with a file the survey read in the profile's form, done now."""
+        if self.checking is None:
+            profile = next(p for p in self.profiles if p.key == self.key)
+            if self.settings.org:
+                profile = checked_profile(self.key, self.settings.org)
+            settings = with_registry(dataclasses.replace(self.settings, profile=profile))
+            with heavy_imports():
+                from consolidator.checks.engine import BatchCheck
+
+            self.checking = BatchCheck(settings.profile, self.found, self._checked)
+            self.profile, self.limits = settings.profile, settings.limits
+            self.alternatives = [p for p in self.profiles if p.key != self.key]
+            self.rules = rules_digest(self.profile, self.limits)
+        f = self.found[i]
+        self.taken[i] = dataclasses.replace(f, remarks=list(f.remarks), reasons=dict(f.reasons))
+        f.subdivision = f.subdivision or f.source.stem
+        f.form = (bool(surveyed.scores), surveyed.form)
+        table = take_read(f, (None, None, with_form(surveyed.table, f.source, self.profile, self.alternatives,
+                                                    surveyed.scores, may_read=False), None))
+        surveyed.table, surveyed.taken = None, True
+        _hash_files([f], self.rules)  # for its check to be packed with its part
+        self.checking.add(i, table)
+
+    def _checked(self, df, part: list[int]) -> None:
+        self.fresh.update(_fresh_checks(self.found, df, set(part)))
+
+    def fits(self, profile: Profile, alternatives: list[Profile] | None, limits: Limits | None) -> bool:
+        """Whether the files taken were checked as `check` would check them now."""
+        return (bool(self.taken) and [p.key for p in alternatives or ()] == [p.key for p in self.alternatives]
+                and limits == self.limits and rules_digest(profile, limits) == self.rules)
+
+    def abandon(self) -> None:
+        """The files taken as they were found (their survey's tables are gone: they are read again)."""
+        for i, f in self.taken.items():
+            self.found[i] = f
+        self.taken, self.checking, self.fresh = {}, None, {}
 
 
 def run(settings: Settings, ui: Ui | None = None, side: SideProcess | None = None,
@@ -713,9 +794,17 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     reads: dict[int, Read] = {}
     to_read = []
     reasons = [skip_reason(f, inbox) for f in files]
+    guess = getattr(surveyed, "guess", None)
+    if guess is not None and not guess.fits(profile, alternatives, limits):
+        guess.abandon()
+        guess = None
+    taken = guess.taken if guess is not None else {}
     stored = _stored_checks(settings, [f for f, reason in zip(files, reasons) if not reason])
     kept: dict[int, Callable[[], dict[str, list]]] = {}  # file index -> its rows (column -> values), as stored
     for i, (f, reason) in enumerate(zip(files, reasons)):
+        if i in taken:  # checked as the survey read it (_Guess)
+            surveyed.files.pop(f.source, None)
+            continue
         f.subdivision = f.subdivision or f.source.stem  # refined from the form's title line when read
         # Taken out of the survey: its tables are then the batch's alone, freed with it.
         known = surveyed.files.pop(f.source, None) if surveyed and not reason else None
@@ -742,8 +831,8 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     texts = surveyed.texts if surveyed else {}
     pool = Started(read_one, [files[i].source for i in to_read], ctx, settings.jobs, on_death=read_death,
                    memory_mb=_limits(settings).process_mb, workers=workers)
-    checking, fresh = None, {}
-    if to_read and not reads:
+    checking, fresh = (guess.checking, guess.fresh) if guess is not None else (None, {})
+    if checking is None and to_read and not reads:
         # Every file to check is read here, in the files' order: the rows read so far are checked while
         # the helpers read the rest (checks.engine.BatchCheck).
         with heavy_imports():
@@ -765,7 +854,10 @@ def check(settings: Settings, progress: Progress | None = None, surveyed: Survey
     for i, read in sorted(reads.items()):
         table = take_read(files[i], read)
         if table is not None:
-            tables[i] = table
+            if checking is not None:
+                checking.add(i, table)
+            else:
+                tables[i] = table
     read_done = time.perf_counter()
     if workers is not None and any(f.verdict != SKIPPED and f.source.suffix.lower() not in (".xlsx", ".xlsm")
                                    for f in files):
@@ -810,17 +902,16 @@ def _stored_checks(settings: Settings, files: list[FileResult]) -> dict[str, dic
     the checks stored for them (none with --recheck)."""
     from consolidator.journal.checked import CheckedStore
 
-    _hash_files(settings, files)
+    _hash_files(files, rules_digest(settings.profile, settings.limits))
     if settings.recheck:
         return {}
     return CheckedStore(settings.out).load((f.check_key for f in files if f.check_key), rows=False)
 
 
-def _hash_files(settings: Settings, files: list[FileResult]) -> None:
-    """Each file's SHA-256 and size, and the key of its check under the settings' profile."""
-    from consolidator.journal.checked import file_key, rules_digest
+def _hash_files(files: list[FileResult], rules: str) -> None:
+    """Each file's SHA-256 and size, and the key of its check under the rules (`rules_digest`)."""
+    from consolidator.journal.checked import file_key
 
-    rules = rules_digest(settings.profile, settings.limits)
     for f in files:
         try:
             f.sha256, f.size = _hash(f.source)

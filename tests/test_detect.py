@@ -2,6 +2,7 @@
 differently from the form (read.match_header, whose letter-by-letter comparison is prefiltered in C)."""
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import shutil
@@ -341,3 +342,71 @@ def test_the_other_form_is_named_under_the_runs_own_size_limit(tmp_path, monkeyp
     _init((udmurt, [p for p in PROFILES.values() if p.key != "udmurt"], Limits(max_unpacked_mb=10)))
     verdict, _, table, _ = read_one(path)
     assert verdict is None and table.other_form == sverdlovsk.name
+
+
+def _chosen_and_checked(settings):
+    """What main does without --profile: the survey chooses the profile, then the check."""
+    surveyed, profile = pipeline._choose_profile(settings, pipeline.Ui(), None)
+    alternatives = tuple(pipeline.checked_profile(n) for n in available_profiles() if n != profile.key)
+    batch = pipeline.check(dataclasses.replace(settings, profile=profile, alternatives=alternatives), surveyed=surveyed)
+    return surveyed, batch
+
+
+def _as_checked(batch):
+    return [(f.path, f.verdict, f.reason, f.subdivision, f.sheet, f.rows, f.column_index, f.form, f.check_key,
+             f.reasons, [(r.code, r.cell, r.message) for r in f.remarks]) for f in batch.files]
+
+
+def _inbox_with_sverdlovsk_first(tmp_path, n: int, sample: str = "udmurt"):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(ROOT / "sample_inputs" / sample, inbox)
+    sverdlovsk = PROFILES["sverdlovsk"]
+    for i in range(n):  # their names come first in the inbox
+        make_form(inbox / f"00{i} Отдел другого региона" / "перечень.xlsx", sverdlovsk, _rows(sverdlovsk))
+    return inbox
+
+
+@pytest.mark.parametrize("sample, foreign, guessed", [("udmurt", 1, "udmurt"), ("udmurt", 3, "sverdlovsk"),
+                                                      ("nso-minreg", 0, "nso-minreg")])
+@pytest.mark.parametrize("part", [3, 1000])
+def test_files_checked_while_the_survey_reads_them_give_the_check_made_after_it(tmp_path, monkeypatch, sample,
+                                                                                foreign, guessed, part):
+    # Without --profile, the files read in the form guessed (the form of most of the first files with a
+    # known form) are checked as the survey reads them (run._Guess), a part of `part` rows at a time; the
+    # files in another form are read again after the survey and come last. With one Sverdlovsk file
+    # first the guess is right; with three it is Sverdlovsk's and the run chooses Udmurtia's: what was
+    # checked is put back and those files are read again. Novosibirsk's sample holds a file in the
+    # inspection's form, which shares the ministry's header: read again, it has rows, and its part comes
+    # after later files' parts (or joins them, in parts of many rows). Each time the run is the one a check
+    # after the survey gives.
+    from consolidator.checks import engine
+
+    inbox = _inbox_with_sverdlovsk_first(tmp_path, foreign, sample)
+    monkeypatch.setattr(engine, "_PART_ROWS", part)
+    monkeypatch.setattr(pipeline._Guess, "GUESS_AFTER", 5 if sample == "udmurt" else 3)
+    settings = Settings(None, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1)
+    surveyed, checked = _chosen_and_checked(settings)
+    assert checked.profile.key == sample and surveyed.guess.key == guessed
+    assert bool(surveyed.guess.taken) is (guessed == sample)  # used, or put back
+
+    monkeypatch.setattr(pipeline._Guess, "__call__", lambda self, i, surveyed: None)
+    _, after = _chosen_and_checked(settings)
+    assert _as_checked(checked) == _as_checked(after)
+    assert checked.data.equals(after.data)
+    assert checked.fresh_checks == after.fresh_checks
+    other = [f for f in checked.files if any(r.code.endswith("OTHER-FORM") for r in f.remarks)]
+    assert len(other) == (foreign or 1)
+    if sample != "udmurt":
+        assert other[0].rows and other[0] is not checked.files[-1]
+
+
+def test_a_guess_is_used_only_for_the_rules_it_was_made_with(tmp_path):
+    inbox = _inbox_with_sverdlovsk_first(tmp_path, 0)
+    settings = Settings(None, inbox, tmp_path / "out", pipeline.date(2024, 7, 16), jobs=1)
+    surveyed, profile = pipeline._choose_profile(settings, pipeline.Ui(), None)
+    guess = surveyed.guess
+    alternatives = tuple(pipeline.checked_profile(n) for n in available_profiles() if n != profile.key)
+    assert guess.taken and guess.fits(profile, alternatives, None)
+    assert not guess.fits(profile, alternatives[1:], None)  # another form not looked for
+    assert not guess.fits(profile, alternatives, pipeline.Limits(max_unpacked_mb=1))
+    assert not guess.fits(PROFILES["nso-gsn"], alternatives, None)

@@ -162,11 +162,12 @@ def check_batch(profile: Profile, files: list[FileResult], tables: dict[int, Tab
 
 
 class BatchCheck:
-    """A batch's tables checked as they come (`add`, in the files' order), _PART_ROWS rows at a time
-    (whole files), so that the run checks the rows read so far while its helpers read the rest; `frame`
-    checks what is left and gives the batch frame (check_batch). A profile with a rule that compares
-    rows of different files (RowCheck.whole_batch) has all of them checked at once, at the end.
-    `checked(frame, files)` is told of each part checked: its frame and its files' indices."""
+    """A batch's tables checked as they come (`add`), _PART_ROWS rows at a time (whole files), so that
+    the run checks the rows read so far while its helpers read the rest; `frame` checks what is left
+    and gives the batch frame (check_batch), in the files' order whatever order they came in. A profile
+    with a rule that compares rows of different files (RowCheck.whole_batch) has all of them checked at
+    once, at the end. `checked(frame, files)` is told of each part checked: its frame (in the files'
+    order) and its files' indices."""
 
     def __init__(self, profile: Profile, files: list[FileResult],
                  checked: Callable[[pd.DataFrame, list[int]], None] | None = None):
@@ -186,11 +187,17 @@ class BatchCheck:
     def frame(self) -> pd.DataFrame:
         if self.pending or not self.frames:
             self._check_pending()
-        frames, self.frames = self.frames, []
-        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        # A part of files without rows adds none (and would make the columns objects, not strings).
+        frames = [f for f in self.frames if len(f)] or self.frames[:1]
+        self.frames = []
+        df = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        files = df["file"].to_numpy()
+        if len(files) > 1 and (files[1:] < files[:-1]).any():  # a file added after a later one's part
+            df = df.sort_values("file", kind="stable", ignore_index=True)
+        return df
 
     def _check_pending(self) -> None:
-        tables, self.pending, self.pending_rows = self.pending, {}, 0
+        tables, self.pending, self.pending_rows = dict(sorted(self.pending.items())), {}, 0
         self.frames.append(_check_tables(self.profile, self.files, tables, parts=not self.whole))
         if self.checked is not None:
             self.checked(self.frames[-1], list(tables))

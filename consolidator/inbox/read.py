@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Callable
 
 from consolidator.inbox.files import discover, skip_reason
 from consolidator.inbox.safety import SAVE_AS_XLSX, Limits, Source, UnreadableError, inspect, technical
@@ -218,11 +219,12 @@ class Surveyed:
     table: Table | None = None
     scores: dict[str, Score] = field(default_factory=dict)
     detail: str | None = None  # the technical detail of a reading that failed, for the log
+    taken: bool = False  # its table was checked as the survey went (run._Guess): `table` is gone
 
     def stands_for(self, profile: Profile) -> bool:
         """Whether this is what reading the file with `profile` gives: it was read in that form, or
-        it could not be opened at all."""
-        return self.form == profile.key or (self.verdict is not None and self.form is None)
+        it could not be opened at all (and its table is still here)."""
+        return not self.taken and (self.form == profile.key or (self.verdict is not None and self.form is None))
 
 
 @dataclass
@@ -239,6 +241,8 @@ class Survey:
     known: dict[Path, tuple[bool, str | None]] = field(default_factory=dict)
     # Every file of the inbox as found (discover), for the check not to look through it again.
     found: list | None = None
+    # The profile guessed while the files were read, and the files checked with it (run._Guess).
+    guess: object = None
 
     def forms(self) -> list[str | None]:
         """The form of each file whose form could be looked for (None: no known form)."""
@@ -283,15 +287,19 @@ def _survey_one(source: Path) -> Surveyed:
 
 def survey(inbox: Path, profiles: list[Profile], progress: Progress | None = None, limits: Limits | None = None,
            jobs: int | None = None, here: bool = False, workers: Workers | None = None,
-           known: dict[Path, tuple[bool, str | None]] | None = None, found: list | None = None) -> Survey:
+           known: dict[Path, tuple[bool, str | None]] | None = None, found: list | None = None,
+           each: Callable[[int, Surveyed], None] | None = None) -> Survey:
     """Read every workbook of the inbox in the known form it fits best (to choose the profile by), in
     helper processes (the run's `workers`; `here`: in this one, which is a helper itself). `known`:
-    files whose form an earlier run found (whether a form was looked for, and which), not read again."""
+    files whose form an earlier run found (whether a form was looked for, and which), not read again.
+    `each(i, surveyed)` is told of every file as it is read, in the files' order (`i`: its index in
+    `found`)."""
     started = time.perf_counter()
     limits = limits or Limits.from_env()
     known = known or {}
     found = found if found is not None else discover(inbox)
-    files = [f for f in found if skip_reason(f, inbox) is None and f.source not in known]
+    at = [i for i, f in enumerate(found) if skip_reason(f, inbox) is None and f.source not in known]
+    files = [found[i] for i in at]
     step = (progress or no_progress)("Чтение файлов", len(files))
     result = Survey({}, known=dict(known), found=found)
     pool = Started(_survey_one, [f.source for f in files], (profiles, limits), jobs, on_death=survey_death,
@@ -302,6 +310,8 @@ def survey(inbox: Path, profiles: list[Profile], progress: Progress | None = Non
             intern_rows(surveyed.table, result.texts)
         surveyed.detail = with_detail(surveyed.detail, pool.notes.get(i))
         result.files[f.source] = surveyed
+        if each is not None:
+            each(at[i], surveyed)
     result.seconds = time.perf_counter() - started
     return result
 
