@@ -488,7 +488,10 @@ def _run_locked(settings: Settings, ui: Ui, side: SideProcess | None, surveyed: 
                 same_rows = (last.id if last is not None and before.get("list") == [list_digest, last.id]
                              else None)
             with _phase(batch, "amendments"):
-                current = _list_rows(batch, rows()) if same_rows is None or edition is not None else None
+                if edition is not None:  # compared with the edition, and the amending order made of it
+                    current = _list_rows(batch, rows())
+                else:  # only stored, made a slice at a time as it is
+                    current = _JournalRows(batch, rows) if same_rows is None else None
                 _compare(batch, current)
             outputs = _Outputs(batch, list_digest, before)
             order = _write_list_and_start_order(batch, rows, side, outputs)
@@ -647,14 +650,35 @@ def _carried_rows(batch: Batch, journal: Journal, expected: tuple[Subdivision, .
     }, columns=[*keys, "subdivision", "path", "sheet", "row", "version"])
 
 
-def _list_rows(batch: Batch, rows):
+class _JournalRows:
+    """The consolidated list's rows for `Journal.record_run`, made from its frame (`rows()`) a slice at
+    a time as they are stored: a region's list is 420,000 rows, and their ListRows at once took 50 MiB
+    more at the run's peak, while the list and the order are written."""
+
+    def __init__(self, batch: Batch, rows: Callable[[], object], chunk: int = 20_000):
+        self.batch, self.rows, self.chunk = batch, rows, chunk
+
+    def __len__(self) -> int:
+        return len(self.rows())
+
+    def records(self, run_id: int):
+        rows, own = self.rows(), _own_versions(self.batch)
+        for start in range(0, len(rows), self.chunk):
+            yield from _list_rows(self.batch, rows.iloc[start:start + self.chunk], own).records(run_id)
+
+
+def _own_versions(batch: Batch) -> list[int | None]:
+    return [f.version.id if f.version is not None else None for f in batch.files]
+
+
+def _list_rows(batch: Batch, rows, own: list[int | None] | None = None):
     """The consolidated list's rows as the journal keeps them (journal.store.ListRows, a column at a
-    time: a region's list is hundreds of thousands of rows)."""
+    time: a region's list is hundreds of thousands of rows). `own`: each file's version (_own_versions)."""
     from consolidator.journal.store import ListRows
 
     n = len(rows)
     files = rows["file"].tolist()
-    own = [f.version.id if f.version is not None else None for f in batch.files]
+    own = own if own is not None else _own_versions(batch)
     carried = rows["version"].tolist() if "version" in rows else [None] * n
     version_id = [own[i] if i >= 0 else (int(v) if v is not None and v == v else None)
                   for i, v in zip(files, carried)]

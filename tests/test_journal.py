@@ -258,3 +258,24 @@ def test_list_rows_a_column_at_a_time_are_stored_as_row_objects_are(tmp_path):
     assert stored(columns, "a.sqlite") == stored(objects, "b.sqlite")
     # A slice of rows at a time gives the same records as the whole list at once.
     assert list(columns.records(7, chunk=1)) == list(columns.records(7)) and len(list(columns.records(7))) == 2
+
+
+def test_the_runs_rows_made_a_slice_at_a_time_are_its_list_rows_at_once(tmp_path):
+    # Without an approved edition, the run's rows are made from the list's frame as they are stored
+    # (run._JournalRows), not all at once beside it.
+    import functools
+    from datetime import date
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import consolidator.run as pipeline
+
+    inbox = Path(__file__).resolve().parent.parent / "sample_inputs" / "udmurt"
+    batch = pipeline.check(pipeline.Settings(_profile(), inbox, tmp_path / "out", date(2024, 7, 16), jobs=1))
+    for i, f in enumerate(batch.files):
+        f.version = SimpleNamespace(id=100 + i)
+    rows = functools.cache(batch.accepted_rows)
+    whole = list(pipeline._list_rows(batch, rows()).records(3))
+    sliced = pipeline._JournalRows(batch, rows, chunk=2)
+    assert len(whole) > 4 and len({r[3] for r in whole}) > 1
+    assert len(sliced) == len(whole) and list(sliced.records(3)) == whole

@@ -369,9 +369,10 @@ class Journal:
     # --- runs and approved editions ------------------------------------------------------------
 
     def record_run(self, run: Run, rows: ListRows | list[ListRow] | None, same_rows: int | None = None) -> int:
-        """Record a run and its consolidated list; the profile's earlier runs keep their line but not
-        their rows (committed by `commit`). `same_rows`: the earlier run whose list this run's is, row
-        for row (its rows become this run's; `rows` may then be None)."""
+        """Record a run and its consolidated list (ListRows, or what gives them as its `records`); the
+        profile's earlier runs keep their line but not their rows (committed by `commit`). `same_rows`:
+        the earlier run whose list this run's is, row for row (its rows become this run's; `rows` may
+        then be None)."""
         cur = self.db.execute(
             "INSERT INTO runs (profile, run_date, finished, complete, missing, rows, list_path, list_sha256, "
             "edition_id, registry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -389,7 +390,7 @@ class Journal:
         self.db.executemany(
             "INSERT INTO run_rows (run_id, position, subdivision, version_id, sheet, source_row, reason, cells, merged) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows.records(run_id) if isinstance(rows, ListRows) else _records(run_id, rows))
+            rows.records(run_id) if hasattr(rows, "records") else _records(run_id, rows))
         return run_id
 
     def last_run(self, profile: str | None = None) -> Run | None:
