@@ -410,3 +410,27 @@ def test_a_guess_is_used_only_for_the_rules_it_was_made_with(tmp_path):
     assert not guess.fits(profile, alternatives[1:], None)  # another form not looked for
     assert not guess.fits(profile, alternatives, pipeline.Limits(max_unpacked_mb=1))
     assert not guess.fits(PROFILES["nso-gsn"], alternatives, None)
+
+
+def test_a_cell_compared_with_a_forms_names_once_is_not_compared_again(monkeypatch):
+    # A helper process reads thousands of forms that repeat their headers: each profile's comparisons
+    # are kept by cell (form._SIMILAR), and a sheet's cells seen before cost no comparison.
+    from consolidator.profile import form
+
+    profile = PROFILES["udmurt"]
+    headers = [c.header for c in profile.columns]
+    first = {header_key(h[:-2]) for h in headers} | {"подразделение", "итого"}
+    second = {header_key(h[:-3]) for h in headers} | {"подразделение", "примечание"}
+    monkeypatch.setattr(form, "_SIMILAR", {})
+    alone = [form._similar(cells, profile) for cells in (first, second)]  # each with nothing kept
+    monkeypatch.setattr(form, "_SIMILAR", {})
+    compared = []
+    real = form.process.cdist
+    monkeypatch.setattr(form.process, "cdist", lambda cells, *a, **k: compared.append(list(cells)) or real(cells, *a, **k))
+    assert form._similar(first, profile) == alone[0] and form._similar(first, profile) == alone[0]
+    assert form._similar(second, profile) == alone[1]
+    assert compared[0] == sorted(first) and len(compared) == 2 and set(compared[1]) == second - first
+    assert any(alone[0].values()) and "подразделение" not in alone[0]
+    # Past the most it keeps, it starts again: the same answers.
+    monkeypatch.setattr(form, "_SIMILAR_MOST", 3)
+    assert form._similar(second, profile) == alone[1] and form._similar(first, profile) == alone[0]

@@ -66,6 +66,12 @@ def _candidates(columns: tuple[tuple[str, ...], ...]) -> list[tuple[str, list[st
 
 
 @lru_cache(maxsize=64)
+def _exact_names(columns: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    """Every name of every column (header_key), as a set."""
+    return frozenset(v for _, variants in _candidates(columns) for v in variants)
+
+
+@lru_cache(maxsize=64)
 def _names(columns: tuple[tuple[str, ...], ...]) -> tuple[list[str], list[str]]:
     """Every name of every column, flat: (column keys, names)."""
     pairs = [(key, v) for key, variants in _candidates(columns) for v in variants]
@@ -77,22 +83,37 @@ def _similar(cells: set[str], profile: Profile) -> dict[str, dict[str, float]]:
     that can reach HEADER_SIMILARITY. The Indel similarity (longest common subsequence) bounds
     difflib's ratio from above and is computed in C for all cells and names at once; difflib then
     compares only the few pairs it lets through. A sheet's first rows cost one call, not a
-    letter-by-letter comparison of every cell with every name."""
-    keys, names = _names(tuple((c.key, c.header, *c.variants) for c in profile.columns))
+    letter-by-letter comparison of every cell with every name; and a cell seen before (the forms of a
+    region repeat their headers and groups, file after file) is not compared again (_SIMILAR)."""
+    columns = tuple((c.key, c.header, *c.variants) for c in profile.columns)
+    keys, names = _names(columns)
     cells = sorted(c for c in cells if c)
-    out: dict[str, dict[str, float]] = {}
     if not cells or not names:
-        return out
-    # The margin below the threshold: cdist compares in single precision, where 0.85 may come out above
-    # a pair's exact 0.85.
-    matrix = process.cdist(cells, names, scorer=Indel.normalized_similarity, score_cutoff=HEADER_SIMILARITY - 1e-3)
-    for i, j in zip(*matrix.nonzero()):
-        cell, name, key = cells[i], names[j], keys[j]
-        s = 1.0 if name == cell else difflib.SequenceMatcher(None, cell, name).ratio()
-        best = out.setdefault(cell, {})
-        if s > best.get(key, 0.0):
-            best[key] = s
-    return out
+        return {}
+    seen = _SIMILAR.setdefault(columns, {})
+    new = [c for c in cells if c not in seen]
+    if new:
+        if len(seen) + len(new) > _SIMILAR_MOST:
+            seen.clear()
+            new = cells
+        found: dict[str, dict[str, float]] = {}
+        # The margin below the threshold: cdist compares in single precision, where 0.85 may come out
+        # above a pair's exact 0.85.
+        matrix = process.cdist(new, names, scorer=Indel.normalized_similarity, score_cutoff=HEADER_SIMILARITY - 1e-3)
+        for i, j in zip(*matrix.nonzero()):
+            cell, name, key = new[i], names[j], keys[j]
+            s = 1.0 if name == cell else difflib.SequenceMatcher(None, cell, name).ratio()
+            best = found.setdefault(cell, {})
+            if s > best.get(key, 0.0):
+                best[key] = s
+        seen.update((c, found.get(c)) for c in new)
+    return {c: seen[c] for c in cells if seen[c] is not None}
+
+
+# Each profile's comparisons of the cells seen so far (None: like none of its names), by its columns'
+# names; forgotten past _SIMILAR_MOST cells (a helper process reads thousands of files).
+_SIMILAR: dict[tuple, dict[str, dict[str, float] | None]] = {}
+_SIMILAR_MOST = 50_000
 
 
 def match_header(cells: list[object], profile: Profile,
@@ -142,12 +163,12 @@ def find_header(grid: list[list], profile: Profile,
     caller has it already."""
     keyed = header_keys(grid, profile.header_search_rows) if keyed is None else keyed
     rows = [(r, keys) for r, keys in enumerate(keyed[: profile.header_search_rows])
-            if sum(1 for k in keys if k) >= MIN_HEADER_COLUMNS]
+            if len(keys) - keys.count("") >= MIN_HEADER_COLUMNS]
     # Most headers name several columns exactly: find that row cheaply first, and compare letter by
     # letter only there; the fuzzy search of every row is left for headers that are all typed
     # differently from the form.
-    exact = set().union(*(v for _, v in _header_candidates(profile)))
-    counted = [(sum(1 for k in keys if k in exact), r, keys) for r, keys in rows]
+    exact = _exact_names(tuple((c.key, c.header, *c.variants) for c in profile.columns)).__contains__
+    counted = [(sum(map(exact, keys)), r, keys) for r, keys in rows]
     n, r, keys = max(counted, default=(0, 0, []), key=lambda t: (t[0], -t[1]))
     if n >= MIN_HEADER_COLUMNS:
         return r, _match_keys(keys, profile, None)
@@ -284,7 +305,7 @@ def _data_rows(grid: list[list], header_row: int, columns: dict[str, int], profi
         cells = grid[r]
         n = len(cells)
         values = [clean(cells[c]) if 0 <= c < n else "" for c in where]
-        filled = sum(1 for v in values if v)
+        filled = len(values) - values.count("")
         if filled == 0:
             # A blank row, or a note outside the table's columns: not data.
             after_gap = True

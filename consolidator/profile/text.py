@@ -41,7 +41,7 @@ def clean(value: object) -> str:
     elif isinstance(value, float):
         if value != value:  # NaN
             return ""
-        text = str(int(value)) if value.is_integer() else str(value)
+        return str(int(value)) if value.is_integer() else str(value)  # no spaces to collapse
     else:
         text = value if isinstance(value, str) else str(value)
     return _clean_text(text)
