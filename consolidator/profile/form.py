@@ -81,10 +81,10 @@ def _names(columns: tuple[tuple[str, ...], ...]) -> tuple[list[str], list[str]]:
 def _similar(cells: set[str], profile: Profile) -> dict[str, dict[str, float]]:
     """{cell: {column key: difflib's best ratio of the cell to the column's names}} for the pairs
     that can reach HEADER_SIMILARITY. The Indel similarity (longest common subsequence) bounds
-    difflib's ratio from above and is computed in C for all cells and names at once; difflib then
-    compares only the few pairs it lets through. A sheet's first rows cost one call, not a
-    letter-by-letter comparison of every cell with every name; and a cell seen before (the forms of a
-    region repeat their headers and groups, file after file) is not compared again (_SIMILAR)."""
+    difflib's ratio from above and is computed in C for a cell and all names at once; difflib then
+    compares only the few pairs it lets through, not every cell with every name letter by letter;
+    and a cell seen before (the forms of a region repeat their headers and groups, file after file)
+    is not compared again (_SIMILAR)."""
     columns = tuple((c.key, c.header, *c.variants) for c in profile.columns)
     keys, names = _names(columns)
     cells = sorted(c for c in cells if c)
@@ -96,17 +96,17 @@ def _similar(cells: set[str], profile: Profile) -> dict[str, dict[str, float]]:
         if len(seen) + len(new) > _SIMILAR_MOST:
             seen.clear()
             new = cells
-        found: dict[str, dict[str, float]] = {}
-        # The margin below the threshold: cdist compares in single precision, where 0.85 may come out
-        # above a pair's exact 0.85.
-        matrix = process.cdist(new, names, scorer=Indel.normalized_similarity, score_cutoff=HEADER_SIMILARITY - 1e-3)
-        for i, j in zip(*matrix.nonzero()):
-            cell, name, key = new[i], names[j], keys[j]
-            s = 1.0 if name == cell else difflib.SequenceMatcher(None, cell, name).ratio()
-            best = found.setdefault(cell, {})
-            if s > best.get(key, 0.0):
-                best[key] = s
-        seen.update((c, found.get(c)) for c in new)
+        for cell in new:
+            best = None
+            # One cell against every name (extract, not cdist over all cells: cdist's matrix would make
+            # every helper process import numpy, 11 MiB each, for a few cells a file).
+            for name, _, j in process.extract(cell, names, scorer=Indel.normalized_similarity,
+                                              score_cutoff=HEADER_SIMILARITY - 1e-3, limit=None):
+                s = 1.0 if name == cell else difflib.SequenceMatcher(None, cell, name).ratio()
+                best = best if best is not None else {}
+                if s > best.get(keys[j], 0.0):
+                    best[keys[j]] = s
+            seen[cell] = best
     return {c: seen[c] for c in cells if seen[c] is not None}
 
 
