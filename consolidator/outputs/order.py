@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+from array import array
 from datetime import date, datetime, timezone
 from itertools import chain, repeat
 from pathlib import Path
@@ -35,7 +36,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor, Twips
 from lxml import etree
 
-from consolidator.model import Batch, Columns, as_columns, row_count
+from consolidator.model import Batch, Coded, Columns, as_columns, row_count
 from consolidator.ooxml.docx_stream import placeholder, write_streamed
 from consolidator.outputs.atomic import atomic_path
 from consolidator.outputs.order_pages import (BORDER_TWIPS, PAGE_MARGIN_TWIPS, PAGED_FROM_ROWS, Measure,
@@ -580,8 +581,12 @@ def _longest_words(profile: Profile, rows: Columns) -> dict[str, int]:
         values = rows.get(key)
         if not values:
             continue
+        if isinstance(values, range):  # a column numbered 1..N (coded_columns): no words
+            out[key] = 0
+            continue
         try:
-            distinct = set(values)
+            # A coded column names its distinct values (a set of a region's 420,000 numbers took 34 MiB).
+            distinct = values.values if isinstance(values, Coded) else set(values)
         except TypeError:  # an unhashable value
             distinct = values
         out[key] = max((len(w) for v in distinct if isinstance(v, str) for w in _LETTER_WORD.findall(v)),
@@ -725,12 +730,12 @@ def _table_rows(profile: Profile, rows: pd.DataFrame | Columns, table: ListTable
 def _page_starts(rows: Columns, n: int, keys: Sequence[str], table: ListTable) -> list[int]:
     """The rows that begin a new page's table (order_pages)."""
     measure = Measure(TABLE_PT)
-    heights = [0] * n
+    heights = array("q", bytes(8 * n))  # not a list: 420,000 rows' heights as Python ints took 16 MiB
     for start in range(0, n, _CHUNK_ROWS):
         stop = min(start + _CHUNK_ROWS, n)
         texts = [[_text(v) for v in rows[k][start:stop]] if rows.get(k) is not None else [""] * (stop - start)
                  for k in keys]
-        heights[start:stop] = row_heights(texts, table.widths, measure)
+        heights[start:stop] = array("q", row_heights(texts, table.widths, measure))
     first, other = table.rooms
     return page_starts(heights, first, other)
 
