@@ -269,11 +269,13 @@ class Batch:
     # What makes `data` when every file's check came from the store (`data` is None until then): a run
     # that writes no output again never makes it.
     data_later: Callable[[], pd.DataFrame] | None = None
+    # The consolidated list's rows once the run has made them (list_rows): `data` is let go then.
+    listed: pd.DataFrame | None = None
 
     def for_helpers(self, **changes) -> Batch:
         """The batch as a helper process gets it: the profile, dates and limits, without the frame of
         every row and the checks to keep."""
-        return dataclasses.replace(self, data=None, data_later=None, fresh_checks={}, **changes)
+        return dataclasses.replace(self, data=None, data_later=None, listed=None, fresh_checks={}, **changes)
 
     def frame(self) -> pd.DataFrame:
         """`data`, made now if it is made later."""
@@ -299,28 +301,63 @@ class Batch:
             return []
         return sorted(set(self.carried["subdivision"]))
 
-    def accepted_rows(self) -> pd.DataFrame:
+    def list_rows(self) -> pd.DataFrame:
+        """accepted_rows(), made once, when the verdicts and the rows carried are settled: the frame of
+        every row read (`data`) is let go then, as nothing after needs it (50 MiB at 10,000 files)."""
+        if self.listed is None:
+            self.listed = self.accepted_rows(consume=True)
+            self.data = self.data_later = None
+        return self.listed
+
+    def accepted_rows(self, consume: bool = False) -> pd.DataFrame:
         """Rows of accepted files as they go into the consolidated list, with the rows carried from
-        the approved edition (`carried`, `file` -1).
+        the approved edition (`carried`, `file` -1); once made by list_rows, those.
 
         Ordered by the profile's groups in their order, then by subdivision, keeping each file's
         row order; the number column is renumbered 1..N (unless the profile says `renumber: false`);
         `list_no` (1..N), `subdivision` and `path` (relative path) are added for tracing.
+        `consume`: each column of `data` is let go as soon as its rows are taken (list_rows), so that
+        the list's rows and all the rows read are not both held whole.
         """
+        if self.listed is not None:
+            return self.listed
+        import numpy as np
         import pandas as pd
 
         p = self.profile
         accepted = [i for i, f in enumerate(self.files) if f.verdict == ACCEPTED]
         data = self.frame()
-        df = data[data["file"].isin(accepted)].copy()
-        df["subdivision"] = [self.files[i].subdivision for i in df["file"]]
-        df["path"] = [self.files[i].path for i in df["file"]]
-        if self.carried is not None and len(self.carried):
-            df = pd.concat([df, self.carried.assign(file=-1)], ignore_index=True)
+        # The rows are taken once, in their final order (the order found from the sorting columns alone):
+        # a filter, a sort and a reset each copied all the columns of 420,000 rows at 10,000 files.
+        at = np.flatnonzero(data["file"].isin(accepted).to_numpy())
+        numbers = data["file"].to_numpy()[at]
+        subdivision = np.array([self.files[i].subdivision for i in numbers], dtype=object)
+        path = np.array([self.files[i].path for i in numbers], dtype=object)
+        keys = pd.DataFrame({"group": data[p.group_column].to_numpy()[at], "subdivision": subdivision,
+                             "path": path, "row": data["row"].to_numpy()[at]})
+        carried = self.carried is not None and len(self.carried)
+        if carried:
+            keys = pd.concat([keys, self.carried[["subdivision", "path", "row"]].assign(
+                group=self.carried[p.group_column])], ignore_index=True)
         order = {g: n for n, g in enumerate(p.groups)}
-        df["_group_order"] = df[p.group_column].map(order).fillna(len(order))
-        df = df.sort_values(["_group_order", "subdivision", "path", "row"], kind="stable")
-        df = df.drop(columns="_group_order").reset_index(drop=True)
+        keys["group"] = keys["group"].map(order).fillna(len(order))
+        sort = keys.sort_values(["group", "subdivision", "path", "row"], kind="stable").index.to_numpy()
+        if carried:
+            df = data.take(at)
+            df["subdivision"], df["path"] = subdivision, path
+            df = pd.concat([df, self.carried.assign(file=-1)], ignore_index=True).take(sort)
+        elif consume:
+            take, index = at[sort], pd.RangeIndex(len(sort))
+            columns = {}
+            for c in list(data.columns):
+                columns[c] = data.pop(c).take(take)  # its dtype kept, as DataFrame.take keeps it
+                columns[c].index = index
+            df = pd.DataFrame(columns, copy=False)
+            df["subdivision"], df["path"] = subdivision[sort], path[sort]
+        else:
+            df = data.take(at[sort])
+            df["subdivision"], df["path"] = subdivision[sort], path[sort]
+        df.index = pd.RangeIndex(len(df))
         if p.merge_columns and len(df):
             df = _merge_across_subdivisions(df, p.merge_columns)
         # The running number in the consolidated list; the number column is renumbered too unless

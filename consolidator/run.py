@@ -56,6 +56,7 @@ from consolidator.profile.form import Table
 from consolidator.profile.load import DEFAULT_PROFILE, available_profiles
 from consolidator.profile.schema import Profile, ProfileError
 from consolidator.speed.imports import heavy_imports
+from consolidator.speed.memory import trim
 from consolidator.speed.pool import MIN_PARALLEL, Death, Started, Workers
 from consolidator.speed.pool import context as parallel_context
 from consolidator.speed.side import EarlyProcess
@@ -477,8 +478,14 @@ def _run_locked(settings: Settings, ui: Ui, side: SideProcess | None, surveyed: 
                                      settings.jobs, workers=workers, before=before.get("copies"))
         try:
             with _phase(batch, "consolidate"):
-                # Made when first needed: a run that keeps every output of the last one never makes them.
-                rows = functools.cache(batch.accepted_rows)
+                def rows():
+                    # Made when first needed: a run that keeps every output of the last one never makes
+                    # them. What sorting them freed is given back then (speed.memory).
+                    if batch.listed is None:
+                        batch.list_rows()
+                        trim()
+                    return batch.listed
+
                 if batch.carried is not None:  # the list as a whole is the current edition: checked again
                     _check_list(batch, rows)
                 _registry_findings(batch, journal, rows)
@@ -1098,7 +1105,8 @@ class _ReturnedCopies:
         items = [(f, emails.get(f.subdivision)) for f in self.returned]
         limits = batch.limits if isinstance(batch.limits, Limits) else Limits.from_env()
         self.started = Started(_return_one, items, ctx, jobs, on_death=self._remarks_only,
-                               memory_mb=limits.process_mb, workers=workers, min_parallel=min_parallel)
+                               memory_mb=limits.process_mb, workers=workers, min_parallel=min_parallel,
+                               last=True)
 
     def _remarks_only(self, item: tuple[FileResult, str | None], death: Death) -> tuple[str, str | None]:
         f, email = item
@@ -1189,8 +1197,10 @@ def _write_list_and_start_order(batch: Batch, rows: Callable[[], object], side: 
         pending = side.write(batch.for_helpers(files=[f.outline() for f in batch.files]),
                              coded_columns(rows(), [*batch.profile.keys, "subdivision"]), path)
     with _phase(batch, "consolidate"):
+        trim()  # what sorting the rows and coding the order's columns freed (speed.memory)
         consolidated_rows = outputs.write(CONSOLIDATED, lambda target: write_consolidated(batch, rows(), target))
         batch.consolidated = {"path": CONSOLIDATED, "rows": consolidated_rows}
+        trim()  # what writing it freed, given back while the helpers still work (speed.memory)
 
     def finish() -> None:
         if not drafted:

@@ -104,6 +104,21 @@ def test_form_sheet_holds_rows_in_group_then_subdivision_order(written):
     assert "Что-то" not in {v for r in data for v in r}
 
 
+@pytest.mark.parametrize("strings", ["object", "str"])
+def test_the_lists_rows_are_made_once_and_the_frame_of_every_row_let_go(tmp_path, strings):
+    # As the run makes them (Batch.list_rows): the same rows as accepted_rows() gives, the frame of
+    # every row read taken a column at a time and let go.
+    batch = make_batch(tmp_path)
+    text = [c for c in batch.data.columns if c not in ("file", "row")]
+    batch.data = batch.data.astype({c: strings for c in text})
+    expected = batch.accepted_rows()
+    assert batch.data is not None and len(batch.data.columns) == 9  # asked for alone: left as it was
+    listed = batch.list_rows()
+    pd.testing.assert_frame_equal(listed, expected)
+    assert list(zip(listed["file"], listed["row"])) == EXPECTED_ORDER
+    assert batch.data is None and batch.list_rows() is listed and batch.accepted_rows() is listed
+
+
 def test_form_sheet_print_setup(written):
     *_, path, n = written
     ws = openpyxl.load_workbook(path)[SHEET_FORM]

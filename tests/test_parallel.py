@@ -57,6 +57,31 @@ def _die_in_child(n: int) -> int:
     return n * 10
 
 
+def test_the_workers_of_the_last_map_end_when_it_is_done_not_with_the_run():
+    # The returned copies are the run's last map: its helper processes end as they finish it, while
+    # the list and the order are still being written, not when the run ends (their memory is the peak).
+    import time
+
+    from consolidator.speed.pool import Started, Workers
+
+    with Workers() as workers:
+        first = Started(_times_ten, list(range(40)), None, jobs=2, workers=workers, min_parallel=2)
+        assert list(first.results()) == [i * 10 for i in range(40)]
+        idle = [w.proc for w in workers._idle]
+        assert len(idle) == 2 and all(p.is_alive() for p in idle)  # kept for the next map
+        # Three items take one worker: the other, idle, is told to end at once.
+        last = Started(_times_ten, [1, 2, 3], None, jobs=2, workers=workers, last=True)
+        deadline = time.monotonic() + 10
+        while any(p.is_alive() for p in idle) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not any(p.is_alive() for p in idle)  # ended before their answers were asked for
+        assert list(last.results()) == [10, 20, 30]
+
+
+def _times_ten(n: int) -> int:
+    return n * 10
+
+
 def test_the_order_written_by_the_side_process_is_the_one_written_in_process(tmp_path):
     # The CLI starts a second process for the order DOCX; its file must be the in-process one.
     import zipfile

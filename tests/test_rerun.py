@@ -88,7 +88,7 @@ def test_nothing_new_makes_no_frame_of_rows(tmp_path, profile, inbox):
     out = tmp_path / "out"
     _run(profile, inbox, out)
     again = _run(profile, inbox, out)
-    assert again.data is None and again.data_later is not None
+    assert again.data is None and again.data_later is not None and again.listed is None
     # Asked for, they are those of the first run's files.
     assert len(again.accepted_rows()) == 3 and again.data is not None
 
@@ -101,7 +101,8 @@ def test_an_output_gone_is_made_again_of_the_stored_rows(tmp_path, profile, inbo
     for name in ("Сводный перечень.xlsx", "Проект приказа.docx"):
         (out / name).unlink()
     again = _run(profile, inbox, out)
-    assert _read(again) == set() and again.data is not None
+    # The list made of the stored rows; the frame of every row let go once the list's rows were made.
+    assert _read(again) == set() and again.listed is not None and again.data is None
     assert _cells(out / "Сводный перечень.xlsx") == listed
     assert (out / "Проект приказа.docx").read_bytes()[:2] == b"PK"
     assert _report(out) == report
@@ -124,7 +125,8 @@ def test_results_are_those_of_a_full_check(tmp_path, profile, inbox):
     assert _report(out) == _report(fresh)
     assert again.accepted_rows().to_dict("list") == full.accepted_rows().to_dict("list")
     # The kept files' equal texts are one object each, as the rows read are (run._with_kept_rows).
-    kept = again.frame()[again.frame()["file"] != 3]
+    rows = again.accepted_rows()
+    kept = rows[rows["file"] != 3]
     for key in ("group", "point", "kind"):
         values = kept[key].tolist()
         assert len(values) > len(set(values)) and len({id(v) for v in values}) == len(set(values))

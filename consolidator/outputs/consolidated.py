@@ -17,6 +17,7 @@ from consolidator.outputs.style import (ALERT_FILL, BODY_FONT, CENTER_WRAP, FORM
                                         PORTRAIT, TOP_CENTER, TOP_WRAP, form_title, ru_date)
 from consolidator.profile.kinds import online_mask, point_column
 from consolidator.profile.schema import Profile
+from consolidator.speed.memory import trim
 
 if TYPE_CHECKING:  # pandas is imported by the functions that take a frame: `status` does not need it
     import pandas as pd
@@ -178,13 +179,17 @@ def _trace_chunks(rows: pd.DataFrame, number: str) -> Iterator[list[list]]:
         yield out
 
 
-def _column_chunks(rows: pd.DataFrame, names: Sequence[str], size: int = 20_000) -> Iterator[list[list]]:
+def _column_chunks(rows: pd.DataFrame, names: Sequence[str], size: int = 20_000,
+                   trim_every: int = 100_000) -> Iterator[list[list]]:
     """The values of columns `names` as Python lists, a slice of rows at a time: unboxed a column at
     once (much faster than itertuples), without a second copy of a long list. NaN stays NaN, which
-    the writer leaves empty."""
+    the writer leaves empty. Every `trim_every` rows, the memory the slices before freed is given back
+    (speed.memory: else the process keeps 40-80 MiB of them at 10,000 files)."""
     for start in range(0, len(rows), size):
         part = rows.iloc[start:start + size]
         yield [part[name].tolist() for name in names]
+        if (start + size) % trim_every < size:
+            trim()
 
 
 def _count(rows: pd.DataFrame, column: str) -> Counter:

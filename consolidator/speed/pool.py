@@ -119,6 +119,7 @@ class _Worker:
         self.chunk_ends: deque = deque()  # the last index of each chunk sent and not yet answered
         self.large_next = False  # its next chunk waits until it is idle (see Started._feed)
         self.answered = 0
+        self.retired = False  # told to end: the map was its last, and it has nothing more to do
 
 
 class Workers:
@@ -169,7 +170,7 @@ class Workers:
             return False
 
     def give_back(self, w: _Worker) -> None:
-        if w.proc.is_alive() and not w.inflight and not w.conn.closed:
+        if w.proc.is_alive() and not w.inflight and not w.conn.closed and not w.retired:
             self._idle.append(w)
         else:
             _stop(w)
@@ -275,13 +276,15 @@ class Started:
     """fn over the items, already running in helper processes while this process does other work;
     `results()` gives them in order. `on_death(item, death)` makes the result of an item whose
     worker died on it (None: WorkerDied is raised). `notes[i]` is what item i made its worker print
-    on stderr."""
+    on stderr. `last`: no map borrows the run's workers after this one, so each ends as soon as it has
+    nothing more to do in it, and the idle ones at once: their memory is not kept to the end of the
+    run, the peak (the returned copies end while the list and the order are still being written)."""
 
     def __init__(self, fn: Callable[[T], R], items: list[T], ctx: object, jobs: int | None = None,
                  on_death: Callable[[T, Death], R] | None = None, here: bool = False,
                  memory_mb: float | None = None, workers: Workers | None = None,
-                 min_parallel: int = MIN_PARALLEL):
-        self.fn, self.items, self.ctx, self.on_death = fn, list(items), ctx, on_death
+                 min_parallel: int = MIN_PARALLEL, last: bool = False):
+        self.fn, self.items, self.ctx, self.on_death, self._last = fn, list(items), ctx, on_death, last
         # The run's helper processes, borrowed (or its own, ended with it; `memory_mb` is theirs).
         self._own = workers is None
         self._pool = workers if workers is not None else Workers(memory_mb)
@@ -297,6 +300,8 @@ class Started:
         self._thread: threading.Thread | None = None
         self.here = here or not self.items
         if self.here:
+            if last and not self._own:
+                self._pool.stop()
             return
         jobs = default_jobs() if jobs is None else max(1, jobs)
         # `min_parallel`: the fewest items worth more than one worker (fewer when each item is large:
@@ -310,6 +315,8 @@ class Started:
         except BaseException:
             self.cancel()
             raise
+        if last and not self._own:
+            self._pool.stop()  # the idle ones this map did not take
         self._thread = threading.Thread(target=self._schedule, name="pool-scheduler", daemon=True)
         self._thread.start()
 
@@ -405,13 +412,20 @@ class Started:
         try:
             while True:
                 with self._lock:
-                    if self._cancelled or self._finished == len(self.items):
+                    if self._cancelled:
+                        return
+                    if self._finished == len(self.items):
+                        for w in self._workers if self._last else ():
+                            if not w.retired:
+                                self._retire(w)
                         return
                     for w in self._workers:
-                        if w.proc.is_alive() and self._may_feed(w):
+                        if w.proc.is_alive() and not w.retired and self._may_feed(w):
                             self._feed(w)
+                        if self._last and not self._pending and not w.inflight and not w.retired:
+                            self._retire(w)
                     workers = list(self._workers)
-                    if self._pending and not any(w.proc.is_alive() for w in workers):
+                    if self._pending and not any(w.proc.is_alive() and not w.retired for w in workers):
                         if self._failures >= _START_FAILURES:
                             return  # results() does the rest in this process
                         self._wanted = max(self._wanted, 1)
@@ -433,6 +447,15 @@ class Started:
         finally:
             with self._lock:
                 self._lock.notify_all()
+
+    @staticmethod
+    def _retire(w: _Worker) -> None:
+        """Tell a worker of the last map to end (its sentinel then takes it out of the map)."""
+        w.retired = True
+        try:
+            w.conn.send(None)
+        except (OSError, ValueError):
+            pass
 
     def _may_feed(self, w: _Worker) -> bool:
         """A worker gets its next chunk while it works on the one before (so that it does not wait
@@ -507,7 +530,7 @@ class Started:
                 self._pending.extendleft(reversed([entry for entry in held if entry[0] != culprit]))
                 w.inflight.clear()
                 w.chunk_ends.clear()
-            elif w.answered == 0:  # died before doing anything: a process that cannot work here
+            elif w.answered == 0 and not w.retired:  # died before doing anything: a process that cannot work here
                 self._failures += 1
             self._lock.notify_all()
         _close(w)
