@@ -87,7 +87,8 @@ def whole_run(folder: Path, work: Path, jobs: int | None, as_is: bool) -> tuple[
     shutil.rmtree(out, ignore_errors=True)
     before = snapshot(folder)
     inbox, names = (folder, {}) if as_is else staged(folder, work)
-    cmd = [sys.executable, "-m", "consolidator", "run", str(inbox), "--out", str(out), "--date", "2024-07-16",
+    # -P: the package installed, not this checkout's sources from the folder it is run in.
+    cmd = [sys.executable, "-P", "-m", "consolidator", "run", str(inbox), "--out", str(out), "--date", "2024-07-16",
            *(("--jobs", str(jobs)) if jobs else ())]
     stderr = work / "stderr.txt"
     problems = []

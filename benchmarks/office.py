@@ -80,7 +80,8 @@ def main() -> None:
     for size in args.sizes:
         inbox, out = args.work / f"in-{size}", args.work / f"out-{size}"
         generate(inbox, files=max(1, size // 50), rows=50, errors=0.0, seed=size)
-        subprocess.run([sys.executable, "-m", "consolidator", "run", str(inbox), "--out", str(out),
+        # -P: the package installed, not this checkout's sources from the folder it is run in.
+        subprocess.run([sys.executable, "-P", "-m", "consolidator", "run", str(inbox), "--out", str(out),
                         "--profile", "udmurt", "--date", "2024-07-16"], check=True, capture_output=True)
         docs = [("Проект приказа.docx", out / "Проект приказа.docx"),
                 ("Сводный перечень.xlsx", out / "Сводный перечень.xlsx")]

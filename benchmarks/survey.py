@@ -123,7 +123,8 @@ def main() -> int:
     print(f"{args.answers} анкет в {args.files} файлах записаны за {time.perf_counter() - started:.1f} с: {inbox}")
 
     out = work / "результаты"
-    command = [sys.executable, "-m", "consolidator", "survey", "run", str(inbox), "--out", str(out),
+    # -P: the package installed, not this checkout's sources from the folder it is run in.
+    command = [sys.executable, "-P", "-m", "consolidator", "survey", "run", str(inbox), "--out", str(out),
                "--period", "2025-01..2025-06", "--date", "2025-07-07"]
     if args.jobs:
         command += ["--jobs", str(args.jobs)]
