@@ -267,6 +267,29 @@ def test_a_table_read_from_the_surveyed_rows_is_the_table_read_alone(path):
     assert first == alone and again == alone
 
 
+@pytest.mark.parametrize("path", FIXTURES[:1], ids=lambda p: p.name)
+def test_a_books_header_keys_are_worked_out_once_for_every_form(path, monkeypatch):
+    # The survey keys a sheet's first rows for every form's header search, then the table is read in
+    # the form chosen from the same keys: each cell is keyed once.
+    from consolidator.inbox.safety import inspect
+    from consolidator.inbox.workbook import Book
+    from consolidator.profile import form
+
+    keyed = []
+    monkeypatch.setattr(form, "header_key", lambda c, _key=form.header_key: keyed.append(c) or _key(c))
+    udmurt = PROFILES["udmurt"]
+    with Book(inspect(path)) as book:
+        head = list(book.rows(book.sheet_names[0]))[:udmurt.header_search_rows]
+        score_forms(book, list(PROFILES.values()))
+        n = len(keyed)
+        from_book = read_table(book, udmurt)
+        in_book, n = len(keyed) - n, len(keyed)
+        alone = read_table(path, udmurt)
+        assert from_book == alone
+        assert len(keyed) - n - in_book == sum(len(cells) for cells in head)  # the first rows' cells, keyed again
+        assert book.header_keys(book.sheet_names[0], 3) == form.header_keys(head, 3)
+
+
 def test_what_the_survey_read_stands_for_a_reading_in_that_form_only():
     from consolidator.inbox.read import Surveyed
 

@@ -54,7 +54,7 @@ def _read_table(book: Book, profile: Profile) -> Table | None:
             sheet = book.sheet(name)
             rows = book.rows(name)
             head = list(islice(rows, profile.header_search_rows))
-            found = find_header(head, profile)
+            found = find_header(head, profile, book.header_keys(name, profile.header_search_rows))
             if found is None:
                 continue
             header_row, columns = found
@@ -98,7 +98,8 @@ def score_forms(path: Path | Source | Book, profiles: list[Profile], limits: Lim
     best = {p.key: Score(0, 0) for p in profiles}
     n = rows_to_score(profiles)
     for name in path.sheet_names:
-        for key, s in score_grid(list(islice(path.rows(name), n)), profiles).items():
+        keyed = path.header_keys(name, max(p.header_search_rows for p in profiles))
+        for key, s in score_grid(list(islice(path.rows(name), n)), profiles, keyed).items():
             if s.key > best[key].key:
                 best[key] = s
     return best

@@ -29,10 +29,11 @@ class Score:
         return (self.columns, self.groups)
 
 
-def score_grid(grid: list[list], profiles: list[Profile]) -> dict[str, Score]:
+def score_grid(grid: list[list], profiles: list[Profile], keyed: list[list[str]] | None = None) -> dict[str, Score]:
     """Each profile's score on one sheet: `grid` is the sheet's first rows (the header search of the
-    profiles plus SAMPLE_ROWS)."""
-    keyed = header_keys(grid, max(p.header_search_rows for p in profiles))
+    profiles plus SAMPLE_ROWS); `keyed`, their `header_keys` when the caller has them."""
+    if keyed is None:
+        keyed = header_keys(grid, max(p.header_search_rows for p in profiles))
     return {p.key: _score_sheet(grid, p, keyed) for p in profiles}
 
 
