@@ -185,7 +185,7 @@ def million_rows(data: bytes, last_row: int = 1_048_576, column: str = "F") -> b
 
 
 def far_cell(data: bytes, ref: str = "XFD1048576") -> bytes:
-    row = re.match(r"[A-Z]+(\d+)", ref).group(1)
+    row = re.match(r"[A-Za-z]+(\d+)", ref).group(1)
     return patch_zip(data, {"xl/worksheets/sheet1.xml": lambda x: x.replace(
         b"</sheetData>", f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'.encode())})
 
@@ -625,6 +625,28 @@ def test_far_cell_is_refused_before_calamine_allocates(tmp_path, profile):
     path.write_bytes(far_cell(form_bytes(tmp_path, profile)))
     with pytest.raises(UnreadableError, match="XFD"):
         read_table(path, profile)
+
+
+def test_far_cell_written_in_lower_case_is_refused_too(tmp_path, profile):
+    """calamine takes «xfd400» for XFD400 (400 rows of 16 384 columns: 6.5 million cells): the extent
+    counts lower-case column letters too."""
+    from consolidator.inbox.safety import UnreadableError
+
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(far_cell(form_bytes(tmp_path, profile), ref="xfd400"))
+    with pytest.raises(UnreadableError, match="XFD400"):
+        read_table(path, profile)
+
+
+def test_a_text_that_looks_like_a_far_reference_is_no_far_cell(tmp_path, profile):
+    """The extent's first count of columns takes any r="…" for a cell's reference; a text holding one is
+    then told from a cell by the values themselves, and the file is read."""
+    rows = ROWS * 40  # 80 rows: a reference in column ZZZ would make 1.5 million cells of a few hundred values
+    path = tmp_path / "text.xlsx"
+    path.write_bytes(patch_zip(form_bytes(tmp_path, profile, rows), {"xl/worksheets/sheet1.xml": lambda x: re.sub(
+        rb"<t>[^<]*</t>", '<t>в графе r="ZZZ9" нет ничего</t>'.encode(), x, count=1)}))
+    table = read_table(path, profile)
+    assert table is not None and len(table.rows) == len(rows)
 
 
 def test_unpacked_limit_is_configurable(tmp_path, profile, monkeypatch):
