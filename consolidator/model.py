@@ -110,6 +110,21 @@ def as_columns(rows: pd.DataFrame | Columns, only: Sequence[str] | None = None) 
     return {c: plain[c].tolist() for c in plain.columns}
 
 
+def _taken(frame: pd.DataFrame, positions, consume: bool) -> pd.DataFrame:
+    """frame.take(positions) with a fresh index; `consume`: each column is popped from `frame` as its
+    rows are taken, so that the two frames are not both held whole."""
+    import pandas as pd
+
+    if not consume:
+        return frame.take(positions)
+    index = pd.RangeIndex(len(positions))
+    columns = {}
+    for c in list(frame.columns):
+        columns[c] = frame.pop(c).take(positions)  # its dtype kept, as DataFrame.take keeps it
+        columns[c].index = index
+    return pd.DataFrame(columns, copy=False)
+
+
 def _merge_across_subdivisions(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     """One row for rows of different subdivisions equal in `columns`: the first in the list's order
     stays, the others go, and the kept row's `merged` lists them as (subdivision, path, sheet, row)."""
@@ -346,16 +361,8 @@ class Batch:
             df = data.take(at)
             df["subdivision"], df["path"] = subdivision, path
             df = pd.concat([df, self.carried.assign(file=-1)], ignore_index=True).take(sort)
-        elif consume:
-            take, index = at[sort], pd.RangeIndex(len(sort))
-            columns = {}
-            for c in list(data.columns):
-                columns[c] = data.pop(c).take(take)  # its dtype kept, as DataFrame.take keeps it
-                columns[c].index = index
-            df = pd.DataFrame(columns, copy=False)
-            df["subdivision"], df["path"] = subdivision[sort], path[sort]
         else:
-            df = data.take(at[sort])
+            df = _taken(data, at[sort], consume)
             df["subdivision"], df["path"] = subdivision[sort], path[sort]
         df.index = pd.RangeIndex(len(df))
         if p.merge_columns and len(df):

@@ -414,16 +414,14 @@ class Started:
                 with self._lock:
                     if self._cancelled:
                         return
-                    if self._finished == len(self.items):
-                        for w in self._workers if self._last else ():
-                            if not w.retired:
-                                self._retire(w)
-                        return
+                    done = self._finished == len(self.items)
                     for w in self._workers:
-                        if w.proc.is_alive() and not w.retired and self._may_feed(w):
+                        if not done and w.proc.is_alive() and not w.retired and self._may_feed(w):
                             self._feed(w)
-                        if self._last and not self._pending and not w.inflight and not w.retired:
+                        if self._last and not self._pending and not w.inflight:
                             self._retire(w)
+                    if done:
+                        return
                     workers = list(self._workers)
                     if self._pending and not any(w.proc.is_alive() and not w.retired for w in workers):
                         if self._failures >= _START_FAILURES:
@@ -450,7 +448,9 @@ class Started:
 
     @staticmethod
     def _retire(w: _Worker) -> None:
-        """Tell a worker of the last map to end (its sentinel then takes it out of the map)."""
+        """Tell a worker of the last map to end, once (its sentinel then takes it out of the map)."""
+        if w.retired:
+            return
         w.retired = True
         try:
             w.conn.send(None)
