@@ -184,6 +184,27 @@ def test_plain_zip_entries_and_zip64_beyond_the_limit(tmp_path, small_chunks, mo
     assert [[c.text for c in r.cells] for r in _list_table(path).rows[2:]] == want
 
 
+def test_a_list_expected_past_the_limit_is_begun_as_zip64_and_written_once(tmp_path, small_chunks, monkeypatch):
+    """A list of ZIP64_FROM_ROWS rows or more is begun as a ZIP64 entry: its rows are made once, not
+    once in vain and again when the plain entry fills up."""
+    batch = _batch(tmp_path)
+    rows, want = _rows(batch, 60)
+    path = tmp_path / "out" / FILE_NAME
+    made = []
+    table_rows = order._table_rows
+    monkeypatch.setattr(order, "_table_rows", lambda *a: made.append(1) or table_rows(*a))
+    monkeypatch.setattr(order, "ZIP64_FROM_ROWS", 60)
+    write_order(batch, rows, path)
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo("word/document.xml").extract_version >= zipfile.ZIP64_VERSION
+    assert len(made) == 1
+    assert [[c.text for c in r.cells] for r in _list_table(path).rows[2:]] == want
+    monkeypatch.setattr(order, "ZIP64_FROM_ROWS", 61)  # one row short of it: a plain entry
+    write_order(batch, rows, path)
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo("word/document.xml").extract_version < zipfile.ZIP64_VERSION
+
+
 @pytest.mark.parametrize("n", [5, 2 * len(TRICKY) + 3])
 def test_coded_columns_give_the_same_order(tmp_path, small_chunks, n):
     # The run hands the order's rows to the second process coded (model.coded_columns): the same table.

@@ -90,6 +90,12 @@ _INSTRUMENTAL = {
 }
 
 
+# From this many rows the list's XML is expected past the 2 GiB of a plain zip entry (about 2,100 bytes a
+# row of a region's texts: 2 GiB at a million rows), and the part is begun as a ZIP64 entry. A shorter
+# list with longer texts is still written again as one when it passes the limit.
+ZIP64_FROM_ROWS = 800_000
+
+
 def write_order(batch: Batch, rows: pd.DataFrame | Columns, path: Path) -> None:
     """Write the draft order approving the consolidated list `rows` (as from
     `Batch.accepted_rows()`, or its `as_columns`: one column per profile column key) to `path`."""
@@ -130,7 +136,7 @@ def write_order(batch: Batch, rows: pd.DataFrame | Columns, path: Path) -> None:
     doc.save(package)
     with atomic_path(path) as tmp:
         write_streamed(package.getvalue(), tmp, "word/document.xml", _ROWS,
-                       lambda: _table_rows(profile, rows, table))
+                       lambda: _table_rows(profile, rows, table), zip64=row_count(rows) >= ZIP64_FROM_ROWS)
 
 
 # --- values ---------------------------------------------------------------------------------------
