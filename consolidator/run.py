@@ -668,10 +668,10 @@ class _JournalRows:
     def __len__(self) -> int:
         return len(self.rows())
 
-    def records(self, run_id: int):
+    def parts(self):
         rows, own = self.rows(), _own_versions(self.batch)
         for start in range(0, len(rows), self.chunk):
-            yield from _list_rows(self.batch, rows.iloc[start:start + self.chunk], own).records(run_id)
+            yield from _list_rows(self.batch, rows.iloc[start:start + self.chunk], own).parts()
 
 
 def _own_versions(batch: Batch) -> list[int | None]:

@@ -726,7 +726,7 @@ def _journal_state(out: Path) -> dict[str, int]:
     import sqlite3
 
     with sqlite3.connect(out / "журнал.sqlite") as db:
-        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("runs", "run_rows", "versions")}
+        return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("runs", "run_lists", "versions")}
 
 
 def test_a_run_killed_while_writing_returned_copies(tmp_path, profile, monkeypatch):

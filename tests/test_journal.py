@@ -230,18 +230,19 @@ def _profile():
 
 
 def test_list_rows_a_column_at_a_time_are_stored_as_row_objects_are(tmp_path):
-    """ListRows (the run's list as columns) gives the journal the same records, JSON byte for byte, as
+    """ListRows (the run's list as columns) gives the journal the same parts, JSON byte for byte, as
     the ListRow objects of the same rows; texts that JSON escapes, and a "%" in a key, included."""
+    import zlib
     from datetime import date
 
-    from consolidator.journal.store import ListRow, ListRows, Run
+    from consolidator.journal.store import ListRow, ListRows, Run, _decoded, _parts
 
     cells = {"group": ["Личный прием", 'кавычки " и \\ обратная'], "name%": ["строка\nперенос\t", "=1+1 ☎ \x01"]}
-    columns = ListRows(position=[1, 2], subdivision=["Отдел А", "Отдел Б"], version_id=[None, None], cells=cells,
+    columns = ListRows(position=[1, 2], subdivision=["Отдел А", "Отдел Б"], version_id=[None, 7], cells=cells,
                        sheet=["Лист1", None], source_row=[5, None], reason=[None, "основание"],
                        also=[(), ("Отдел В", "Отдел Г")])
     objects = list(columns)
-    assert objects[1] == ListRow(position=2, subdivision="Отдел Б", version_id=None,
+    assert objects[1] == ListRow(position=2, subdivision="Отдел Б", version_id=7,
                                  cells={"group": 'кавычки " и \\ обратная', "name%": "=1+1 ☎ \x01"},
                                  sheet=None, source_row=None, reason="основание", also=("Отдел В", "Отдел Г"))
 
@@ -250,14 +251,15 @@ def test_list_rows_a_column_at_a_time_are_stored_as_row_objects_are(tmp_path):
             run_id = journal.record_run(Run(profile="udmurt", run_date=date(2025, 1, 9), finished="", complete=True,
                                             missing={}, list_path=None, list_sha256=None), rows)
             journal.commit()
-            got = journal.db.execute("SELECT position, subdivision, version_id, sheet, source_row, reason, cells, "
-                                     "merged FROM run_rows ORDER BY position").fetchall()
+            got = [zlib.decompress(b) for (b,) in journal.db.execute("SELECT rows FROM run_lists ORDER BY part")]
             assert journal.run_rows(run_id) == objects
         return got
 
     assert stored(columns, "a.sqlite") == stored(objects, "b.sqlite")
-    # A slice of rows at a time gives the same records as the whole list at once.
-    assert list(columns.records(7, chunk=1)) == list(columns.records(7)) and len(list(columns.records(7))) == 2
+    # Parts of any size give the same rows, in order, as the whole list at once.
+    assert list(columns.parts(size=1)) == list(_parts(objects, size=1))
+    assert len(list(columns.parts(size=1))) == 2 and len(list(columns.parts())) == 1
+    assert [r for text in columns.parts(size=1) for r in _decoded(text)] == objects
 
 
 def test_the_runs_rows_made_a_slice_at_a_time_are_its_list_rows_at_once(tmp_path):
@@ -275,7 +277,73 @@ def test_the_runs_rows_made_a_slice_at_a_time_are_its_list_rows_at_once(tmp_path
     for i, f in enumerate(batch.files):
         f.version = SimpleNamespace(id=100 + i)
     rows = functools.cache(batch.accepted_rows)
-    whole = list(pipeline._list_rows(batch, rows()).records(3))
+    from consolidator.journal.store import _decoded
+
+    whole = [row for text in pipeline._list_rows(batch, rows()).parts() for row in _decoded(text)]
     sliced = pipeline._JournalRows(batch, rows, chunk=2)
-    assert len(whole) > 4 and len({r[3] for r in whole}) > 1
-    assert len(sliced) == len(whole) and list(sliced.records(3)) == whole
+    assert len(whole) > 4 and len({r.version_id for r in whole}) > 1
+    parts = list(sliced.parts())
+    assert len(parts) > 2 and all(len(_decoded(t)) <= 2 for t in parts)
+    assert len(sliced) == len(whole) and [row for text in parts for row in _decoded(text)] == whole
+
+
+def test_a_version_2_journal_keeps_its_lists_in_parts_after_the_upgrade(tmp_path):
+    """A journal a year old (schema 2: a list's rows a line each) is moved to schema 3 when opened: the
+    latest run's list and the approved edition read back row for row as they were, and the old tables
+    are gone."""
+    import sqlite3
+    from datetime import date
+
+    from consolidator.journal import store
+    from consolidator.journal.store import ListRow
+
+    path = tmp_path / "журнал.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    for version in (1, 2):
+        db.executescript(store._MIGRATIONS[version])
+    db.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    db.execute("INSERT INTO versions VALUES (1, 'Отдел А', 'ab', 10, 'Отдел А/п.xlsx', '2025-01-09', 0, 'udmurt')")
+    db.execute("INSERT INTO runs (id, profile, run_date, finished, complete, missing, rows) "
+               "VALUES (4, 'udmurt', '2025-01-09', '', 1, '{}', 3)")
+    rows = [(4, 1, "Отдел А", 1, "Лист1", 5, None, '{"group": "Личный прием", "point": "=1+1"}', None),
+            (4, 2, "Отдел А", 1, "Лист1", 6, "основание", '{"group": "Сайт", "point": "кавычки \\" "}',
+             '["Отдел Б"]'),
+            (4, 3, "Отдел В", None, None, None, None, '{"group": "", "point": ""}', None)]
+    db.executemany("INSERT INTO run_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.execute("INSERT INTO editions VALUES (2, 'udmurt', '15', '2025-01-10', 4, 0, '')")
+    db.executemany("INSERT INTO edition_rows VALUES (2, ?, ?, ?, ?, ?, ?, ?)",
+                   [(r[1], r[2], r[3], r[4], r[5], r[7], r[8]) for r in rows])
+    db.commit()
+    db.close()
+
+    expected = [ListRow(position=1, subdivision="Отдел А", version_id=1, sheet="Лист1", source_row=5,
+                        cells={"group": "Личный прием", "point": "=1+1"}),
+                ListRow(position=2, subdivision="Отдел А", version_id=1, sheet="Лист1", source_row=6,
+                        reason="основание", cells={"group": "Сайт", "point": 'кавычки " '}, also=("Отдел Б",)),
+                ListRow(position=3, subdivision="Отдел В", version_id=None, cells={"group": "", "point": ""})]
+    with Journal(path) as journal:
+        assert journal.run_rows(4) == expected
+        edition = journal.edition_in_force("udmurt")
+        assert (edition.number, edition.date) == ("15", date(2025, 1, 10))
+        assert edition.rows == [ListRow(**{**r.__dict__, "reason": None}) for r in expected]
+        tables = {t for (t,) in journal.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"run_lists", "edition_lists"} <= tables and not {"run_rows", "edition_rows"} & tables
+        assert journal.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+
+
+def test_a_damaged_part_of_a_list_is_a_damaged_journal(tmp_path):
+    # Not a zlib error from deep inside: the same error as any damaged database.
+    import sqlite3
+    from datetime import date
+
+    from consolidator.journal.store import ListRow, Run
+
+    with Journal(tmp_path / "j.sqlite") as journal:
+        run_id = journal.record_run(Run(profile="udmurt", run_date=date(2025, 1, 9), finished="", complete=True,
+                                        missing={}), [ListRow(position=1, subdivision="А", version_id=None,
+                                                              cells={"group": "Сайт"})])
+        assert journal.run_rows(run_id)[0].cells == {"group": "Сайт"}
+        journal.db.execute("UPDATE run_lists SET rows = ?", (b"not zlib",))
+        with pytest.raises(sqlite3.DatabaseError):
+            journal.run_rows(run_id)
