@@ -222,6 +222,9 @@ class FileResult:
     # What the survey that chose the profile found of the file: whether a known form was looked for in
     # it, and which it is in (kept with its check, to choose the profile again without reading it).
     form: tuple[bool, str | None] | None = None
+    # True: a regular file, not a link, when the inbox was listed (inbox.files.discover: the listing
+    # says so without a system call a file); skip_reason then needs no stat of its own.
+    regular: bool | None = None
 
     def outline(self) -> FileResult:
         """The file as the order's process needs it (the note on an incomplete list): its place,

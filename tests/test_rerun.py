@@ -76,7 +76,7 @@ def test_nothing_new_reads_nothing_and_writes_the_same(tmp_path, profile, inbox)
     assert _report(out) == report
     # The list, the order, the protocol and the returned copy with its letter are kept as they were.
     after = _state(out)
-    for name in ("Сводный перечень.xlsx", "Проект приказа.docx", "Протокол проверки.xlsx",
+    for name in ("Сводный перечень.xlsx", "Проект приказа.docx", "Протокол проверки.xlsx", "report.json",
                  "на доработку/Отдел Б/перечень.xlsx", "на доработку/Отдел Б/Письмо — перечень.eml"):
         assert after[name] == before[name], name
     # The journal has nothing new either: no run was added.
@@ -214,11 +214,17 @@ def test_recheck_reads_everything_and_gives_the_same(tmp_path, profile, inbox):
 def test_an_output_changed_by_hand_is_written_again(tmp_path, profile, inbox):
     out = tmp_path / "out"
     _run(profile, inbox, out)
+    report = _report(out)
     (out / "Сводный перечень.xlsx").write_bytes(b"edited by hand")
     (out / "на доработку" / "Отдел Б" / "перечень.xlsx").unlink()
+    (out / "report.json").write_text("{}", encoding="utf-8")
     _run(profile, inbox, out)
     assert (out / "Сводный перечень.xlsx").read_bytes()[:2] == b"PK"
     assert (out / "на доработку" / "Отдел Б" / "перечень.xlsx").read_bytes()[:2] == b"PK"
+    assert _report(out) == report
+    (out / "report.json").unlink()
+    _run(profile, inbox, out)
+    assert _report(out) == report
 
 
 def test_a_file_gone_from_the_inbox_is_forgotten(tmp_path, profile, inbox):

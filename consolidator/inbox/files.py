@@ -35,7 +35,12 @@ def discover(inbox: Path) -> list[FileResult]:
                     folders.append(e)
                 continue
             path = f"{rel}/{e.name}" if rel else e.name
-            found.append(FileResult(path=path, source=folder / e.name, subdivision=path.split("/", 1)[0] if rel else ""))
+            try:
+                regular = e.is_file(follow_symlinks=False)
+            except OSError:
+                regular = None
+            found.append(FileResult(path=path, source=folder / e.name, subdivision=path.split("/", 1)[0] if rel else "",
+                                    regular=regular or None))
         for e in folders:
             walk(folder / e.name, f"{rel}/{e.name}" if rel else e.name)
 
@@ -47,20 +52,22 @@ def skip_reason(f: FileResult, inbox: Path, also: tuple[str, ...] = ()) -> str |
     """Why the file is not to be read, or None. `also`: further suffixes to read (a survey's answers
     come as CSV exports too)."""
     name = f.source.name
-    if f.source.is_symlink():
-        target = f.source.resolve()
-        if not target.is_relative_to(inbox.resolve()):
-            return "Ссылка на файл вне папки входящих: такие ссылки не открываются."
-        if target.exists():
-            # The file it points to is in the inbox and is checked itself: its rows count once.
-            rel = PurePosixPath(*target.relative_to(inbox.resolve()).parts)
-            return f"Ссылка на файл «{rel}» этой же папки входящих: файл проверяется один раз, под своим именем."
-    try:
-        mode = f.source.stat().st_mode
-    except OSError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        return "Это не обычный файл (устройство или канал): такие файлы не открываются."
+    # A regular file when the inbox was listed is neither a link nor a device: no system call to say so.
+    if not f.regular:
+        if f.source.is_symlink():
+            target = f.source.resolve()
+            if not target.is_relative_to(inbox.resolve()):
+                return "Ссылка на файл вне папки входящих: такие ссылки не открываются."
+            if target.exists():
+                # The file it points to is in the inbox and is checked itself: its rows count once.
+                rel = PurePosixPath(*target.relative_to(inbox.resolve()).parts)
+                return f"Ссылка на файл «{rel}» этой же папки входящих: файл проверяется один раз, под своим именем."
+        try:
+            mode = f.source.stat().st_mode
+        except OSError:
+            mode = None
+        if mode is not None and not stat.S_ISREG(mode):
+            return "Это не обычный файл (устройство или канал): такие файлы не открываются."
     if name.startswith("~$"):
         return "Служебный файл блокировки Excel (~$…), создается при открытии книги; это не перечень."
     if f.source.suffix.lower() not in WORKBOOK_SUFFIXES | set(also):
