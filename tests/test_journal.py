@@ -332,18 +332,93 @@ def test_a_version_2_journal_keeps_its_lists_in_parts_after_the_upgrade(tmp_path
         assert journal.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
 
 
-def test_a_damaged_part_of_a_list_is_a_damaged_journal(tmp_path):
-    # Not a zlib error from deep inside: the same error as any damaged database.
+def test_a_damaged_part_of_a_list_is_said_as_a_damaged_journal(tmp_path):
+    # SQLite's own check does not look inside a part's bytes: run and approve, which read the approved
+    # edition and the run's list, say the journal is damaged and how to restore it (no traceback).
     import sqlite3
-    from datetime import date
 
-    from consolidator.journal.store import ListRow, Run
+    from consolidator.profile import load_profile
 
-    with Journal(tmp_path / "j.sqlite") as journal:
-        run_id = journal.record_run(Run(profile="udmurt", run_date=date(2025, 1, 9), finished="", complete=True,
-                                        missing={}), [ListRow(position=1, subdivision="А", version_id=None,
-                                                              cells={"group": "Сайт"})])
-        assert journal.run_rows(run_id)[0].cells == {"group": "Сайт"}
-        journal.db.execute("UPDATE run_lists SET rows = ?", (b"not zlib",))
-        with pytest.raises(sqlite3.DatabaseError):
-            journal.run_rows(run_id)
+    make_form(tmp_path / "in" / "Отдел А" / "перечень.xlsx", load_profile("udmurt"), ROWS_OK)
+    out = tmp_path / "out"
+    args = ["--out", str(out)]
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), *args, "--date", "2025-01-09"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["approve", "--number", "5", "--date", "2025-01-10", *args])
+    assert res.exit_code == 0, res.output
+    with sqlite3.connect(out / "журнал.sqlite") as db:
+        db.execute("UPDATE edition_lists SET rows = ?", (b"x\x9c damaged",))
+    db.close()
+    for command in (["run", str(tmp_path / "in"), *args, "--date", "2025-01-11"],
+                    ["approve", "--number", "6", "--date", "2025-01-12", *args],
+                    ["status", *args, "--date", "2025-01-12"]):
+        res = CliRunner().invoke(main, command)
+        assert res.exit_code == 2, res.output
+        assert "поврежден" in res.output and "резервн" in res.output.lower(), res.output
+    # Valid compressed JSON of the wrong shape is damage too, not an IndexError from deep inside.
+    import zlib
+
+    with sqlite3.connect(out / "журнал.sqlite") as db:
+        db.execute("UPDATE edition_lists SET rows = ?", (zlib.compress(b'{"texts": [], "cells": {"a": [7]}, '
+                                                                       b'"merged": [null], "position": [1], '
+                                                                       b'"subdivision": [0], "version_id": [null], '
+                                                                       b'"sheet": [null], "source_row": [null], '
+                                                                       b'"reason": [null]}'),))
+    db.close()
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), *args, "--date", "2025-01-11"])
+    assert res.exit_code == 2 and "поврежден" in res.output, res.output
+
+
+def _version_2_journal(path, rows_per_run: int = 3):
+    """A journal as version 2 made it, with a run's list of `rows_per_run` rows."""
+    import sqlite3
+
+    from consolidator.journal import store
+
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    for version in (1, 2):
+        db.executescript(store._MIGRATIONS[version])
+    db.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    db.execute("INSERT INTO runs (id, profile, run_date, finished, complete, missing, rows) "
+               "VALUES (4, 'udmurt', '2025-01-09', '', 1, '{}', ?)", (rows_per_run,))
+    db.executemany("INSERT INTO run_rows VALUES (4, ?, 'Отдел А', NULL, 'Лист1', ?, NULL, ?, NULL)",
+                   [(i, i + 4, json.dumps({"group": "Сайт", "point": f"строка {i} " + "текст " * 40},
+                                          ensure_ascii=False)) for i in range(1, rows_per_run + 1)])
+    db.commit()
+    db.close()
+
+
+def test_a_migration_stopped_halfway_leaves_the_journal_as_it_was(tmp_path, monkeypatch):
+    import sqlite3
+
+    from consolidator.journal import store
+
+    path = tmp_path / "журнал.sqlite"
+    _version_2_journal(path)
+
+    def stopped(db):
+        raise KeyboardInterrupt("stopped")
+
+    monkeypatch.setitem(store._CONVERSIONS, 3, stopped)
+    with pytest.raises(KeyboardInterrupt):
+        Journal(path)
+    with sqlite3.connect(path) as db:
+        tables = {t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "run_rows" in tables and "run_lists" not in tables
+        assert db.execute("SELECT value FROM meta").fetchone() == ("2",)
+    db.close()
+    monkeypatch.undo()
+    with Journal(path) as journal:  # and the next open migrates it
+        assert [r.position for r in journal.run_rows(4)] == [1, 2, 3]
+
+
+def test_a_migrated_journal_gives_back_the_room_of_its_old_rows(tmp_path):
+    # Dropped tables' pages stay in the file unless it is compacted: the journal and every backup of it
+    # would stay as big as the row-a-line lists made them.
+    path = tmp_path / "журнал.sqlite"
+    _version_2_journal(path, rows_per_run=20_000)
+    before = path.stat().st_size
+    with Journal(path) as journal:
+        assert len(journal.run_rows(4)) == 20_000
+    assert before > 5_000_000 and path.stat().st_size < before / 10

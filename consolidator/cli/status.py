@@ -64,6 +64,8 @@ def command(out: Path, run_date, journal: Path | None, subdivisions: Path | None
             statuses = statuses_from_journal(j, expected, today, calendar, profile)
             year = _year(j, profile, today, calendar, [s["name"] for s in statuses])
             write_journal_xlsx(statuses, j.versions(profile=profile), today, out / FILE_NAME, year)
+    except JournalDamaged as exc:  # a part of a list that cannot be read
+        raise UsageError(str(exc)) from exc
     except sqlite3.DatabaseError as exc:
         raise UsageError(damaged_message(path)) from exc
     headers = ["Подразделение", "Статус", "Текущая версия", "Получена", "Срок устранения", "Просрочка"]

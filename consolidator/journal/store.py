@@ -213,7 +213,9 @@ def _parts(rows: list[ListRow], size: int = PART_ROWS):
 
 def _part_text(fields: dict[str, list], merged: list, cells: dict[str, list]) -> str:
     """A part's JSON: its subdivisions and cells numbers in its `texts`, each text once (a region's
-    texts repeat hundreds of thousands of times: 19 MiB of JSON for a 42,000-row list, 3.9 MiB so)."""
+    texts repeat hundreds of thousands of times: 19 MiB of JSON for a 42,000-row list, 3.9 MiB so).
+    Cells are texts (ListRow.cells; run._cell_text makes them so): None stands for a cell the row does
+    not have, and values equal as Python values (1 and 1.0) would share a number."""
     index: dict[str, int] = {}
     add = index.setdefault
 
@@ -226,13 +228,17 @@ def _part_text(fields: dict[str, list], merged: list, cells: dict[str, list]) ->
     return _ENCODER.encode(part)
 
 
-def _stored_rows(db: sqlite3.Connection, table: str, key: str, value: int):
-    """The rows kept in the parts of a run's or an edition's list, in list order."""
+def _stored_rows(journal: Path, db: sqlite3.Connection, table: str, key: str, value: int):
+    """The rows kept in the parts of a run's or an edition's list, in list order. A part that cannot be
+    read (damaged bytes: SQLite's own check does not look inside them) is a damaged journal, said as
+    such (safekeeping.JournalDamaged), whatever the decoding stumbled on."""
+    from consolidator.journal.safekeeping import JournalDamaged, damaged_message
+
     for (blob,) in db.execute(f"SELECT rows FROM {table} WHERE {key} = ? ORDER BY part", (value,)):
         try:
             rows = _decoded(zlib.decompress(blob))
-        except (zlib.error, ValueError, KeyError, TypeError) as exc:
-            raise sqlite3.DatabaseError(f"{table}: a part of the list cannot be read ({exc!r})") from exc
+        except Exception as exc:  # the decoder's own error is kept as the cause
+            raise JournalDamaged(damaged_message(journal)) from exc
         yield from rows
 
 
@@ -252,16 +258,21 @@ def _decoded(text: str | bytes) -> list[ListRow]:
 
 
 def _to_parts(db: sqlite3.Connection) -> None:
-    """Version 2's lists, a row a line (run_rows, edition_rows), moved into parts (schema version 3)."""
+    """Version 2's lists, a row a line (run_rows, edition_rows), moved into parts (schema version 3), a
+    part's rows at a time (a region's list whole as objects would take a gigabyte)."""
     for table, parts, key, reason in (("run_rows", "run_lists", "run_id", "reason"),
                                       ("edition_rows", "edition_lists", "edition_id", "NULL")):
         for (value,) in db.execute(f"SELECT DISTINCT {key} FROM {table}").fetchall():
-            rows = [ListRow(position=r[0], subdivision=r[1], version_id=r[2], sheet=r[3], source_row=r[4],
-                            reason=r[5], cells=json.loads(r[6]), also=tuple(json.loads(r[7])) if r[7] else ())
-                    for r in db.execute(f"SELECT position, subdivision, version_id, sheet, source_row, {reason}, "
-                                        f"cells, merged FROM {table} WHERE {key} = ? ORDER BY position", (value,))]
-            db.executemany(f"INSERT INTO {parts} ({key}, part, rows) VALUES (?, ?, ?)",
-                           ((value, n, _packed(text)) for n, text in enumerate(_parts(rows))))
+            cursor = db.execute(f"SELECT position, subdivision, version_id, sheet, source_row, {reason}, cells, "
+                                f"merged FROM {table} WHERE {key} = ? ORDER BY position", (value,))
+            part = 0
+            while chunk := cursor.fetchmany(PART_ROWS):
+                rows = [ListRow(position=r[0], subdivision=r[1], version_id=r[2], sheet=r[3], source_row=r[4],
+                                reason=r[5], cells=json.loads(r[6]), also=tuple(json.loads(r[7])) if r[7] else ())
+                        for r in chunk]
+                for text in _parts(rows):
+                    db.execute(f"INSERT INTO {parts} ({key}, part, rows) VALUES (?, ?, ?)", (value, part, _packed(text)))
+                    part += 1
         db.execute(f"DROP TABLE {table}")
 
 
@@ -371,19 +382,44 @@ class Journal:
         self.close()
 
     def _migrate(self) -> None:
-        with self.db:
+        """Bring the schema up to date, all of it in one transaction: a migration stopped halfway (an error
+        in a conversion, Ctrl+C) leaves the journal as it was, not with new tables and the old version
+        number, which no later run could open. The write lock is taken before the version is read again:
+        two commands opening one old journal at once migrate it once. A journal whose lists moved into
+        parts (version 3) is then compacted: the old tables' pages would stay in the file, and in every
+        backup of it."""
+        current = self._schema_version()
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"Журнал {self.path} создан более новой версией программы (схема {current}); обновите программу."
+            )
+        if current == SCHEMA_VERSION:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
             self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            current = int(row[0]) if row else 0
-            if current > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"Журнал {self.path} создан более новой версией программы (схема {current}); обновите программу."
-                )
+            current = self._schema_version()
             for version in range(current + 1, SCHEMA_VERSION + 1):
-                self.db.executescript(_MIGRATIONS[version])
+                for statement in filter(str.strip, _MIGRATIONS[version].split(";")):  # no ";" in their texts
+                    self.db.execute(statement)
                 if version in _CONVERSIONS:
                     _CONVERSIONS[version](self.db)
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(version),))
+            self.db.commit()
+        except BaseException:
+            self.db.rollback()
+            raise
+        if 0 < current < 3:
+            try:
+                self.db.execute("VACUUM")
+            except sqlite3.Error:  # locked, or no room for the copy VACUUM makes: only not smaller
+                pass
+
+    def _schema_version(self) -> int:
+        if self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone() is None:
+            return 0
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
 
     def version(self, subdivision: str, sha256: str, size: int, path: str, received: date, mtime: float,
                 profile: str) -> Version:
@@ -501,7 +537,7 @@ class Journal:
                    registry=json.loads(row[10]) if row[10] else None, id=row[0])
 
     def run_rows(self, run_id: int) -> list[ListRow]:
-        return list(_stored_rows(self.db, "run_lists", "run_id", run_id))
+        return list(_stored_rows(self.path, self.db, "run_lists", "run_id", run_id))
 
     def record_edition(self, profile: str, number: str, day: date, run: Run, incomplete: bool) -> Edition:
         """Record the run's list as an approved edition (committed by `commit`)."""
@@ -517,7 +553,7 @@ class Journal:
         row = self.db.execute("SELECT id, profile, number, date, run_id, incomplete FROM editions WHERE id = ?",
                               (edition_id,)).fetchone()
         rows = [dataclasses.replace(r, reason=None) if r.reason is not None else r
-                for r in _stored_rows(self.db, "edition_lists", "edition_id", edition_id)]
+                for r in _stored_rows(self.path, self.db, "edition_lists", "edition_id", edition_id)]
         return Edition(id=row[0], profile=row[1], number=row[2], date=date.fromisoformat(row[3]), run_id=row[4],
                        incomplete=bool(row[5]), rows=rows)
 
