@@ -672,28 +672,31 @@ class _JournalRows:
         return len(self.rows())
 
     def parts(self):
-        rows, own = self.rows(), _own_versions(self.batch)
+        rows, own = self.rows(), _of_files(self.batch)
         for start in range(0, len(rows), self.chunk):
             yield from _list_rows(self.batch, rows.iloc[start:start + self.chunk], own).parts()
 
 
-def _own_versions(batch: Batch) -> list[int | None]:
-    return [f.version.id if f.version is not None else None for f in batch.files]
+def _of_files(batch: Batch) -> tuple[list[int | None], list[dict | None]]:
+    """Each file's journal version and reasons for changes, as _list_rows takes them: once for a list's
+    slices, not once a slice (at 50,000 files, 105 slices of 20,000 rows went over the 50,000 files each)."""
+    return ([f.version.id if f.version is not None else None for f in batch.files],
+            [f.reasons or None for f in batch.files])
 
 
-def _list_rows(batch: Batch, rows, own: list[int | None] | None = None):
+def _list_rows(batch: Batch, rows, own: tuple[list[int | None], list[dict | None]] | None = None):
     """The consolidated list's rows as the journal keeps them (journal.store.ListRows, a column at a
-    time: a region's list is hundreds of thousands of rows). `own`: each file's version (_own_versions)."""
+    time: a region's list is hundreds of thousands of rows). `own`: the files' versions and reasons
+    (_of_files)."""
     from consolidator.journal.store import ListRows
 
     n = len(rows)
     files = rows["file"].tolist()
-    own = own if own is not None else _own_versions(batch)
+    versions, reasons = own if own is not None else _of_files(batch)
     carried = rows["version"].tolist() if "version" in rows else [None] * n
-    version_id = [own[i] if i >= 0 else (int(v) if v is not None and v == v else None)
+    version_id = [versions[i] if i >= 0 else (int(v) if v is not None and v == v else None)
                   for i, v in zip(files, carried)]
     source_row = [int(r) if r == r else None for r in rows["row"].tolist()]
-    reasons = [f.reasons or None for f in batch.files]
     reason = [None if i < 0 or reasons[i] is None else reasons[i].get(r) for i, r in zip(files, source_row)]
     merged = rows["merged"].tolist() if "merged" in rows else [None] * n
     return ListRows(
