@@ -422,3 +422,25 @@ def test_a_migrated_journal_gives_back_the_room_of_its_old_rows(tmp_path):
     with Journal(path) as journal:
         assert len(journal.run_rows(4)) == 20_000
     assert before > 5_000_000 and path.stat().st_size < before / 10
+
+
+def test_a_journal_of_a_newer_version_is_refused_with_a_message_and_left_alone(tmp_path):
+    # Two computers, one updated: the older program says what to do instead of a traceback.
+    import sqlite3
+
+    from consolidator.profile import load_profile
+
+    make_form(tmp_path / "in" / "Отдел А" / "перечень.xlsx", load_profile("udmurt"), ROWS_OK)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["run", str(tmp_path / "in"), "--out", str(out), "--date", "2025-01-09"])
+    assert res.exit_code == 0, res.output
+    with sqlite3.connect(out / "журнал.sqlite") as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    db.close()
+    before = (out / "журнал.sqlite").read_bytes()
+    for command in (["run", str(tmp_path / "in"), "--out", str(out), "--date", "2025-01-10"],
+                    ["approve", "--number", "6", "--date", "2025-01-12", "--out", str(out)],
+                    ["status", "--out", str(out), "--date", "2025-01-12"]):
+        res = CliRunner().invoke(main, command)
+        assert res.exit_code == 2 and "более новой версией программы" in res.output, res.output
+    assert (out / "журнал.sqlite").read_bytes() == before

@@ -390,9 +390,14 @@ class Journal:
         backup of it."""
         current = self._schema_version()
         if current > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"Журнал {self.path} создан более новой версией программы (схема {current}); обновите программу."
-            )
+            from consolidator.journal.safekeeping import JournalDamaged
+
+            self.db.close()
+            # Said by the commands as a damaged journal is (their message, no traceback), and left as it is.
+            raise JournalDamaged(
+                f"Журнал «{self.path}» создан более новой версией программы (схема журнала {current}, эта версия "
+                f"знает схемы до {SCHEMA_VERSION}); обновите программу на этом компьютере (установка — как в "
+                f"README: pip install . в папке новой версии). Журнал не изменен.")
         if current == SCHEMA_VERSION:
             return
         self.db.execute("BEGIN IMMEDIATE")
