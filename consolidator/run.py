@@ -532,7 +532,8 @@ def _run_locked(settings: Settings, ui: Ui, side: SideProcess | None, surveyed: 
             said = report(batch)
             # Kept when it would say the same (json's indented encoding is its pure-Python one: 30 ms a
             # 1,000 files, the digest's compact one a sixth of that).
-            outputs.write(REPORT, lambda path: write_text(path, json.dumps(said, ensure_ascii=False, indent=2)), said)
+            outputs.write(REPORT, lambda path: write_text(path, json.dumps(said, ensure_ascii=False, indent=2)),
+                          said)
         with _phase(batch, "journal"):
             record(batch, journal)
             journal.commit()
@@ -1245,16 +1246,18 @@ class _Outputs:
         self.files: dict[str, list] = {}
         self.results: dict[str, object] = dict(self.before.get("results", {}))
 
-    def kept(self, name: str, extra: object = None, digest: str | None = None) -> bool:
+    def kept(self, name: str, digest: str | None = None) -> bool:
+        """Whether the last run's file stands: untouched, and made of what `digest` (_digest of what else
+        it is made of; None: nothing else) says."""
         state = self.before.get("files", {}).get(name)
         return state is not None and state[:2] == _file_state(self.out / name) and state[2:] == [
-            digest or _digest(extra)]
+            digest or _digest(None)]
 
-    def keep(self, name: str, extra: object = None, digest: str | None = None) -> None:
-        self.files[name] = [*_file_state(self.out / name), digest or _digest(extra)]
+    def keep(self, name: str, digest: str | None = None) -> None:
+        self.files[name] = [*_file_state(self.out / name), digest or _digest(None)]
 
-    def wrote(self, name: str, extra: object = None) -> None:
-        self.keep(name, extra)
+    def wrote(self, name: str) -> None:
+        self.keep(name)
 
     def write(self, name: str, write: Callable[[Path], object], extra: object = None):
         """`write(path)` unless the last run's file stands; returns what write returned (then or now)."""

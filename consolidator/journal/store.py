@@ -200,15 +200,13 @@ _FIELDS = ("position", "subdivision", "version_id", "sheet", "source_row", "reas
 
 
 def _parts(rows: list[ListRow], size: int = PART_ROWS):
-    """The JSON texts of the parts of run_lists / edition_lists that keep these rows: each part its
-    columns (`_part_text`), which the encoder writes in one call (a row at a time in Python took 0.2 s a
-    42,000-row list)."""
-    for start in range(0, len(rows), size):
-        part = rows[start:start + size]
-        keys = dict.fromkeys(k for r in part for k in r.cells)
-        yield _part_text({name: [getattr(r, name) for r in part] for name in _FIELDS},
-                         [list(r.also) if r.also else None for r in part],
-                         {k: [r.cells.get(k) for r in part] for k in keys})
+    """The JSON texts of the parts of run_lists / edition_lists that keep these rows (ListRows.parts of
+    their columns; a cell a row lacks is None there)."""
+    keys = dict.fromkeys(k for r in rows for k in r.cells)
+    return ListRows(position=[r.position for r in rows], subdivision=[r.subdivision for r in rows],
+                    version_id=[r.version_id for r in rows], cells={k: [r.cells.get(k) for r in rows] for k in keys},
+                    sheet=[r.sheet for r in rows], source_row=[r.source_row for r in rows],
+                    reason=[r.reason for r in rows], also=[r.also for r in rows]).parts(size)
 
 
 def _part_text(fields: dict[str, list], merged: list, cells: dict[str, list]) -> str:
@@ -309,9 +307,9 @@ class ListRows:
                           reason=self.reason[i], also=self.also[i])
 
     def parts(self, size: int = PART_ROWS):
-        """The JSON texts of the parts of run_lists that keep these rows, as `_parts` makes them of the
-        ListRow of each position, text for text, but from the columns as they are (the encoded texts of
-        a whole list would take more memory than the list)."""
+        """The JSON texts of the parts of run_lists / edition_lists that keep these rows, a part's columns
+        at a time (`_part_text`: the encoder writes each in one call; a row at a time in Python took 0.2 s
+        a 42,000-row list, and the texts of a whole list at once would take more memory than the list)."""
         for start in range(0, len(self), size):
             stop = start + size
             yield _part_text({name: getattr(self, name)[start:stop] for name in _FIELDS},
