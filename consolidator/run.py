@@ -489,10 +489,11 @@ def _run_locked(settings: Settings, ui: Ui, side: SideProcess | None, surveyed: 
                 if batch.carried is not None:  # the list as a whole is the current edition: checked again
                     _check_list(batch, rows)
                 _registry_findings(batch, journal, rows)
-                list_digest = _list_digest(batch)
+                list_digest, rows_digest = _list_digest(batch), _rows_digest(batch)
                 last = journal.last_run(batch.profile.key)
-                # The same list as the last run's: its rows in the journal are this run's too.
-                same_rows = (last.id if last is not None and before.get("list") == [list_digest, last.id]
+                # The same rows as the last run's list (a file returned or gone, or only the days changed):
+                # its rows in the journal are this run's too.
+                same_rows = (last.id if last is not None and before.get("rows") == [rows_digest, last.id]
                              else None)
             with _phase(batch, "amendments"):
                 if edition is not None:  # compared with the edition, and the amending order made of it
@@ -539,7 +540,7 @@ def _run_locked(settings: Settings, ui: Ui, side: SideProcess | None, surveyed: 
             journal.commit()
         with _phase(batch, "store"):
             _store_checks(settings, batch)
-            CheckedStore(out).save_outputs({**outputs.state(), "list": [list_digest, run_id],
+            CheckedStore(out).save_outputs({**outputs.state(), "rows": [rows_digest, run_id],
                                             "copies": copies.state(), "profile": batch.profile.key})
     return batch
 
@@ -1301,6 +1302,21 @@ def _list_digest(batch: Batch) -> str:
                     batch.edition.id if batch.edition is not None else None,
                     sorted(batch.carried_subdivisions()), [s["name"] for s in batch.subdivisions or []],
                     batch.profile.key, package_digest()])
+
+
+def _rows_digest(batch: Batch) -> str:
+    """What the consolidated list's rows are made of, and nothing else: the accepted files' checks and
+    journal versions, the approved edition and the subdivisions whose rows are carried from it, the
+    profile and the program. A file returned, unreadable or gone changes the list's summary, not its
+    rows (Batch.accepted_rows)."""
+    from consolidator.journal.checked import package_digest
+
+    if any(f.check_key is None and f.verdict != SKIPPED for f in batch.files):
+        return f"unkept {time.time_ns()}"
+    return _digest([[[f.path, f.check_key, f.version.id if f.version is not None else None]
+                     for f in batch.files if f.verdict == ACCEPTED],
+                    batch.edition.id if batch.edition is not None else None,
+                    sorted(batch.carried_subdivisions()), batch.profile.key, package_digest()])
 
 
 def _outputs_digest(batch: Batch, list_digest: str) -> str:

@@ -132,6 +132,34 @@ def test_results_are_those_of_a_full_check(tmp_path, profile, inbox):
         assert len(values) > len(set(values)) and len({id(v) for v in values}) == len(set(values))
 
 
+def test_the_journal_keeps_the_list_rows_when_only_a_returned_file_is_new(tmp_path, profile, inbox, monkeypatch):
+    # A file returned (or gone) changes what the list says of the files, not its rows: the run's rows
+    # in the journal are the last run's, not encoded and stored again; a new accepted file's are.
+    from consolidator.journal import store
+    from consolidator.journal.store import Journal
+
+    out = tmp_path / "out"
+    _run(profile, inbox, out)
+    stored: list[bytes] = []
+    packed = store._packed
+    monkeypatch.setattr(store, "_packed", lambda text: stored.append(packed(text)) or stored[-1])
+
+    def rows_of_last_run():
+        with Journal(out / "журнал.sqlite") as journal:
+            last = journal.last_run("udmurt")
+            return last.id, [(r.position, r.subdivision, r.cells) for r in journal.run_rows(last.id)]
+
+    first_id, first_rows = rows_of_last_run()
+    make_form(inbox / "Отдел Г" / "перечень.xlsx", profile, BAD)
+    again = _run(profile, inbox, out)
+    assert again.files[3].verdict == "returned" and stored == []
+    second_id, second_rows = rows_of_last_run()
+    assert second_id != first_id and second_rows == first_rows
+    make_form(inbox / "Отдел Д" / "перечень.xlsx", profile, [{**ROW, "service": "Новая услуга"}])
+    _run(profile, inbox, out)
+    assert stored and len(rows_of_last_run()[1]) == len(first_rows) + 1
+
+
 def test_a_changed_file_is_checked_again(tmp_path, profile, inbox):
     out = tmp_path / "out"
     _run(profile, inbox, out)
