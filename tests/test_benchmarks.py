@@ -12,12 +12,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_benchmark_runs_both_versions_end_to_end(tmp_path):
     # A version that fails at once would look fast: the runner stops on a failed command instead.
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "3", "--baseline-max", "3",
-                           "--work", str(tmp_path), "--json", str(tmp_path / "results.json")],
+                           "--repeats", "1", "--work", str(tmp_path), "--json", str(tmp_path / "results.json")],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     run = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["runs"][0]
     assert run["files"] == 3 and run["ours_s"] > 0 and run["ours_profile_chosen_s"] > 0 and run["baseline_s"] > 0
     assert {"read", "check", "consolidate", "docx"} <= set(run["phases_s"])
+    rerun = run["rerun"]
+    assert rerun["nothing_new_s"] > 0 and rerun["one_new_s"] > 0 and rerun["file_cost_s"] > 0
     for out in (tmp_path / "out-3", tmp_path / "base-3"):
         assert (out / "Сводный перечень.xlsx").exists() and (out / "Проект приказа.docx").exists()
 
