@@ -266,6 +266,35 @@ def test_tables_and_wide_rows(tmp_path):
     assert ws["B3"].value is None and ws["C3"].value == 0 and ws["AB3"].value == 25
 
 
+def test_a_long_table_is_written_as_row_by_row(tmp_path):
+    # Rows of equal length are written a column at a time (Sheet._chunk), others a row at a time: the
+    # cells, their types and styles are the same either way, across chunks, past column Z and with
+    # values of every kind in one column (numbers among texts, True beside 1, numpy, unhashable).
+    kinds = [7, "7", True, 1, 2.5, None, "", np.int64(3), ["список"], date(2024, 7, 16), "=1+1"]
+    rows = [[n, f"текст {n % 13}", kinds[n % len(kinds)], *range(n % 3, n % 3 + 25)] for n in range(2500)]
+    rows.insert(1600, ["короткая"])  # in the middle of a chunk
+    heights = [None if n % 4 else 20.5 for n in range(2501)]
+    whole, single = tmp_path / "whole.xlsx", tmp_path / "single.xlsx"
+    for path in (whole, single):
+        with Workbook(path) as book:
+            styles = [book.style(font=Font(bold=True)), *[book.style(border=BOX)] * 27]
+            with book.sheet("Лист1") as ws:
+                if path == whole:
+                    assert ws.rows(1, iter(rows[:1500]), styles, iter(heights)) == 1501
+                    ws.rows(1501, rows[1500:], styles, heights[1500:])
+                else:
+                    for r, (values, height) in enumerate(zip(rows, heights), 1):
+                        ws.row(r, values, styles, height=height)
+    a, b = openpyxl.load_workbook(whole)["Лист1"], openpyxl.load_workbook(single)["Лист1"]
+    got = [[(c.value, c.data_type, c.font.b, c.border.left.style) for c in row] for row in a.iter_rows()]
+    assert got == [[(c.value, c.data_type, c.font.b, c.border.left.style) for c in row] for row in b.iter_rows()]
+    assert a.max_row == 2501 and a["AB2501"].value == rows[2500][-1] and a["A1601"].value == "короткая"
+    assert a["B1601"].value is None and a["B1602"].value == "текст 1"
+    assert (a["C1"].value, a["C2"].value, a["C3"].value, a["C4"].value) == (7, "7", "True", 1)
+    assert [a.row_dimensions[r].height for r in (1, 2, 1501)] == [20.5, None, 20.5]
+    assert _calamine(whole, "Лист1") == _calamine(single, "Лист1")
+
+
 def test_column_letters():
     assert [column_letter(c) for c in (1, 26, 27, 52, 703, 16384)] == ["A", "Z", "AA", "AZ", "AAA", "XFD"]
     with pytest.raises(ValueError):

@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -653,28 +653,62 @@ class Sheet:
         if r <= self._last_row:
             raise ValueError(f"row {r} of sheet {self.name!r} comes after row {self._last_row}")
         book = self.book
-        tails = repeat(book._tails_of(style)) if type(style) is int else [book._tails_of(s) for s in style]
-        letters = self._letters
-        if first_col > 1:
-            letters = letters[first_col - 1:]
-        out = self._buf
-        for values, height in zip(rows, repeat(None) if heights is None else heights):
-            if len(values) > len(letters):  # beyond column Z
-                self._letters.extend(column_letter(c) for c in range(len(self._letters) + 1, first_col + len(values)))
-                letters = self._letters[first_col - 1:]
-            rs = str(r)
-            try:
-                cells = "".join([f'<c r="{c}{rs}{tail[v]}' for c, v, tail in zip(letters, values, tails)])
-            except TypeError:  # an unhashable value
-                cells = "".join([f'<c r="{c}{rs}{tail.of(v)}' for c, v, tail in zip(letters, values, tails)])
-            out.append((f'<row r="{rs}" ht="{height:g}" customHeight="1">' if height else f'<row r="{rs}">')
-                       + cells + "</row>")
-            r += 1
-            self._rows_in_buf += 1
+        tails = None if type(style) is int else [book._tails_of(s) for s in style]
+        one = book._tails_of(style) if tails is None else None
+        rows, heights = iter(rows), None if heights is None else iter(heights)
+        while chunk := list(islice(rows, _CHUNK_ROWS)):
+            tall = [None] * len(chunk) if heights is None else list(islice(heights, len(chunk)))
+            tall += [None] * (len(chunk) - len(tall))
+            lengths = set(map(len, chunk))
+            if first_col + max(lengths) - 1 > len(self._letters):  # beyond column Z
+                self._letters.extend(column_letter(c) for c in range(len(self._letters) + 1, first_col + max(lengths)))
+            if len(lengths) == 1:
+                self._buf.append(self._chunk(r, chunk, tall, one, tails, first_col))
+            else:
+                self._buf.extend(self._ragged(r, chunk, tall, one, tails, first_col))
+            r += len(chunk)
+            self._rows_in_buf += len(chunk)
             if self._rows_in_buf >= _CHUNK_ROWS:
                 self._flush()
         self._last_row = r - 1
         return r
+
+    def _chunk(self, r: int, chunk: list[Sequence[object]], heights: list, one, tails, first_col: int) -> str:
+        """The XML of rows of equal length, a column at a time: each column's cells are looked up in its
+        style's tails (_Tails) at once, and the rows are put together by `join` over their pieces: no
+        Python step per cell but for a text met for the first time (a long list is written about twice
+        as fast as a row at a time; a text's index in the shared strings is then given in column order
+        within the chunk)."""
+        numbers = list(map(str, range(r, r + len(chunk))))
+        pieces: list = [repeat('<row r="'), numbers,
+                        [f'" ht="{h:g}" customHeight="1">' if h else '">' for h in heights]]
+        letters = self._letters[first_col - 1:]
+        columns = zip(*chunk) if chunk[0] else ()
+        for letter, column, tail in zip(letters, columns, repeat(one) if tails is None else tails):
+            if set(map(type, column)) == {int}:  # numbers (a row's number): formatted, not looked up
+                cells = list(map(f'" s="{tail.style}"><v>%d</v></c>'.__mod__, column))
+            else:
+                try:
+                    cells = list(map(tail.__getitem__, column))
+                except TypeError:  # an unhashable value
+                    cells = [tail.of(v) for v in column]
+            pieces += [repeat(f'<c r="{letter}'), numbers, cells]
+        pieces.append(repeat("</row>"))
+        return "".join(chain.from_iterable(zip(*pieces)))
+
+    def _ragged(self, r: int, chunk: list[Sequence[object]], heights: list, one, tails, first_col: int):
+        """The XML of rows of differing lengths, a row at a time."""
+        letters = self._letters[first_col - 1:]
+        for values, height in zip(chunk, heights):
+            rs = str(r)
+            line = list(zip(letters, values, repeat(one) if tails is None else tails))
+            try:
+                cells = "".join([f'<c r="{c}{rs}{tail[v]}' for c, v, tail in line])
+            except TypeError:  # an unhashable value
+                cells = "".join([f'<c r="{c}{rs}{tail.of(v)}' for c, v, tail in line])
+            head = f'<row r="{rs}" ht="{height:g}" customHeight="1">' if height else f'<row r="{rs}">'
+            yield head + cells + "</row>"
+            r += 1
 
     def _flush(self) -> None:
         if self._buf:
