@@ -239,18 +239,13 @@ def row_heights(columns: Sequence[Sequence[object]], widths: Sequence[float], si
     for values, width in zip(columns, widths):
         lines = {v: wrapped_lines(v, width, size_pt, bold) for v in set(values) if type(v) is str and v}
         if any(n > 1 for n in lines.values()):
-            per_column.append([lines.get(v, 1) for v in values])
+            per_column.append(list(map(lines.get, values, repeat(1))))
     n_rows = len(columns[0]) if columns else 0
     if not per_column:
         return [lines_height(1, size_pt) if bold else None] * n_rows
-    heights = {}
-    out = []
-    for n in map(max, zip(*per_column)) if len(per_column) > 1 else per_column[0]:
-        h = heights.get(n)
-        if h is None:
-            h = heights[n] = lines_height(n, size_pt) if n > 1 or bold else None
-        out.append(h)
-    return out
+    most = list(map(max, zip(*per_column))) if len(per_column) > 1 else per_column[0]
+    heights = {n: lines_height(n, size_pt) if n > 1 or bold else None for n in set(most)}
+    return list(map(heights.__getitem__, most))
 
 
 # ---------------------------------------------------------------------------------------------------
