@@ -351,15 +351,26 @@ class Batch:
         numbers = data["file"].to_numpy()[at]
         subdivision = np.array([self.files[i].subdivision for i in numbers], dtype=object)
         path = np.array([self.files[i].path for i in numbers], dtype=object)
-        keys = pd.DataFrame({"group": data[p.group_column].to_numpy()[at], "subdivision": subdivision,
-                             "path": path, "row": data["row"].to_numpy()[at]})
         carried = self.carried is not None and len(self.carried)
-        if carried:
-            keys = pd.concat([keys, self.carried[["subdivision", "path", "row"]].assign(
-                group=self.carried[p.group_column])], ignore_index=True)
         order = {g: n for n, g in enumerate(p.groups)}
-        keys["group"] = keys["group"].map(order).fillna(len(order))
-        sort = keys.sort_values(["group", "subdivision", "path", "row"], kind="stable").index.to_numpy()
+        groups, source_rows = data[p.group_column].to_numpy()[at], data["row"].to_numpy()[at]
+        if not carried and source_rows.dtype.kind in "iu":
+            # Sorted by numbers alone: the group's place in the form (unknown ones last), the file's place
+            # among the files by subdivision and path (a file's rows share them), the row, then the
+            # order read; as the sort below, without comparing 420,000 texts at 10,000 files.
+            codes, uniques = pd.factorize(groups)  # a missing group: -1, the last place
+            group_place = np.array([order.get(g, len(order)) for g in uniques] + [len(order)])[codes]
+            ranked = sorted(set(numbers.tolist()), key=lambda i: (self.files[i].subdivision, self.files[i].path))
+            file_place = np.zeros(len(self.files), dtype=np.int64)
+            file_place[ranked] = np.arange(len(ranked))
+            sort = np.lexsort((np.arange(len(at)), source_rows, file_place[numbers], group_place))
+        else:
+            keys = pd.DataFrame({"group": groups, "subdivision": subdivision, "path": path, "row": source_rows})
+            if carried:
+                keys = pd.concat([keys, self.carried[["subdivision", "path", "row"]].assign(
+                    group=self.carried[p.group_column])], ignore_index=True)
+            keys["group"] = keys["group"].map(order).fillna(len(order))
+            sort = keys.sort_values(["group", "subdivision", "path", "row"], kind="stable").index.to_numpy()
         if carried:
             df = data.take(at)
             df["subdivision"], df["path"] = subdivision, path

@@ -1012,6 +1012,8 @@ def _with_kept_rows(data, kept: dict[int, Callable[[], dict[str, list]]]):
             column = rows.get(c, [])
             if len(column) != n:
                 merged[c].extend([None] * n)
+            elif set(map(type, column)) == {str}:  # a column of texts: each looked up at once
+                merged[c].extend(map(intern, column, column))
             else:
                 merged[c].extend([intern(v, v) if type(v) is str else v for v in column])
     frame = pd.DataFrame(merged, columns=columns)

@@ -104,6 +104,25 @@ def test_form_sheet_holds_rows_in_group_then_subdivision_order(written):
     assert "Что-то" not in {v for r in data for v in r}
 
 
+def test_the_order_by_numbers_is_the_order_by_texts(tmp_path):
+    # accepted_rows sorts by the group's place, the file's place by subdivision and path, and the row
+    # (numbers only); with rows that are not whole numbers it sorts by the texts themselves: the same
+    # order, unknown and missing groups last, a file's rows by their row in it.
+    batch = make_batch(tmp_path)
+    extra = pd.DataFrame([{"file": f, "sheet": "Лист1", "row": r, "num": "", "group": g, "service": f"У{f}-{r}",
+                           "point": "Портал", "interaction": "Подача", "kind": ON}
+                          for f, r, g in [(0, 9, "Неизвестная группа"), (5, 7, None), (1, 2, G[0]), (0, 3, G[3]),
+                                          (5, 1, "Неизвестная группа")]])
+    batch.data = pd.concat([batch.data, extra], ignore_index=True).sort_values("file", kind="stable")
+    by_numbers = batch.accepted_rows()
+    batch.data = batch.data.astype({"row": float})
+    by_texts = batch.accepted_rows()
+    assert by_numbers["service"].tolist() == by_texts["service"].tolist()
+    assert by_numbers["service"].tolist()[:3] == ["У1-2", "Выдача справки", "Выдача справки"]
+    assert [g if isinstance(g, str) else None for g in by_numbers["group"].tolist()[-3:]] == [
+        "Неизвестная группа", None, "Неизвестная группа"]
+
+
 @pytest.mark.parametrize("strings", ["object", "str"])
 def test_the_lists_rows_are_made_once_and_the_frame_of_every_row_let_go(tmp_path, strings):
     # As the run makes them (Batch.list_rows): the same rows as accepted_rows() gives, the frame of
