@@ -638,35 +638,52 @@ class Sheet:
         (still styled, so that borders and fills show); str is text; int, float are numbers; date
         and datetime are numbers (give them a style with a date format); anything else is text.
         """
-        self.rows(r, (values,), style, (height,), first_col=first_col)
+        one, tails = self._start(r, style)
+        self._reach(first_col + len(values) - 1)
+        self._buf.append(self._row_xml(r, values, height, one, tails,
+                                       self._letters if first_col == 1 else self._letters[first_col - 1:]))
+        self._wrote(r, 1)
 
     def rows(self, r: int, rows: Iterable[Sequence[object]], style: int | Sequence[int] = 0,
              heights: Iterable[float | None] | None = None, *, first_col: int = 1) -> int:
         """Write `rows` from row `r` down, as `row` does, with one style (or one per column) for all
         and a height for each (None: the default); return the row after the last. The way to write
         a long table: the per-row work is done once."""
-        if r <= self._last_row:
-            raise ValueError(f"row {r} of sheet {self.name!r} comes after row {self._last_row}")
-        book = self.book
-        tails = None if type(style) is int else [book._tails_of(s) for s in style]
-        one = book._tails_of(style) if tails is None else None
+        one, tails = self._start(r, style)
         rows, heights = iter(rows), None if heights is None else iter(heights)
         while chunk := list(islice(rows, _CHUNK_ROWS)):
             tall = [None] * len(chunk) if heights is None else list(islice(heights, len(chunk)))
             tall += [None] * (len(chunk) - len(tall))
             lengths = set(map(len, chunk))
-            if first_col + max(lengths) - 1 > len(self._letters):  # beyond column Z
-                self._letters.extend(column_letter(c) for c in range(len(self._letters) + 1, first_col + max(lengths)))
-            if len(lengths) == 1:
+            self._reach(first_col + max(lengths) - 1)
+            if len(lengths) == 1 and len(chunk) > 1:
                 self._buf.append(self._chunk(r, chunk, tall, one, tails, first_col))
             else:
                 self._buf.extend(self._ragged(r, chunk, tall, one, tails, first_col))
+            self._wrote(r, len(chunk))
             r += len(chunk)
-            self._rows_in_buf += len(chunk)
-            if self._rows_in_buf >= _CHUNK_ROWS:
-                self._flush()
-        self._last_row = r - 1
         return r
+
+    def _start(self, r: int, style: int | Sequence[int]):
+        """Before rows from `r` (after the last written): the tails of `style`, one for all columns
+        (and None) or (None and) one per column."""
+        if r <= self._last_row:
+            raise ValueError(f"row {r} of sheet {self.name!r} comes after row {self._last_row}")
+        if type(style) is int:
+            return self.book._tails_of(style), None
+        return None, [self.book._tails_of(s) for s in style]
+
+    def _reach(self, last_col: int) -> None:
+        """The letters of the columns up to `last_col` (beyond column Z)."""
+        if last_col > len(self._letters):
+            self._letters.extend(column_letter(c) for c in range(len(self._letters) + 1, last_col + 1))
+
+    def _wrote(self, r: int, n: int) -> None:
+        """Rows r .. r + n - 1 are in the buffer: written out every _CHUNK_ROWS rows."""
+        self._last_row = r + n - 1
+        self._rows_in_buf += n
+        if self._rows_in_buf >= _CHUNK_ROWS:
+            self._flush()
 
     def _chunk(self, r: int, chunk: list[Sequence[object]], heights: list, one, tails, first_col: int) -> str:
         """The XML of rows of equal length, a column at a time: each column's cells are looked up in its
@@ -694,16 +711,20 @@ class Sheet:
     def _ragged(self, r: int, chunk: list[Sequence[object]], heights: list, one, tails, first_col: int):
         """The XML of rows of differing lengths, a row at a time."""
         letters = self._letters[first_col - 1:]
-        for values, height in zip(chunk, heights):
-            rs = str(r)
-            line = list(zip(letters, values, repeat(one) if tails is None else tails))
-            try:
-                cells = "".join([f'<c r="{c}{rs}{tail[v]}' for c, v, tail in line])
-            except TypeError:  # an unhashable value
-                cells = "".join([f'<c r="{c}{rs}{tail.of(v)}' for c, v, tail in line])
-            head = f'<row r="{rs}" ht="{height:g}" customHeight="1">' if height else f'<row r="{rs}">'
-            yield head + cells + "</row>"
-            r += 1
+        return [self._row_xml(n, values, height, one, tails, letters)
+                for n, values, height in zip(range(r, r + len(chunk)), chunk, heights)]
+
+    @staticmethod
+    def _row_xml(r: int, values: Sequence[object], height: float | None, one, tails, letters: list[str]) -> str:
+        rs = str(r)
+        try:
+            cells = "".join([f'<c r="{c}{rs}{tail[v]}'
+                             for c, v, tail in zip(letters, values, repeat(one) if tails is None else tails)])
+        except TypeError:  # an unhashable value
+            cells = "".join([f'<c r="{c}{rs}{tail.of(v)}'
+                             for c, v, tail in zip(letters, values, repeat(one) if tails is None else tails)])
+        head = f'<row r="{rs}" ht="{height:g}" customHeight="1">' if height else f'<row r="{rs}">'
+        return head + cells + "</row>"
 
     def _flush(self) -> None:
         if self._buf:
