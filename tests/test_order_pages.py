@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 
 import consolidator.outputs.order as order
 from consolidator.outputs.order import FILE_NAME, write_order
-from consolidator.outputs.order_pages import BORDER_TWIPS, Measure, page_starts, row_heights
+from consolidator.outputs.order_pages import BORDER_TWIPS, CELL_PADDING_TWIPS, Measure, page_starts, row_heights
 from tests.test_order import _batch
 from tests.test_order_stream import _rows
 
@@ -70,6 +70,28 @@ def test_a_rows_height_is_its_tallest_cell(measure):
     heights = row_heights(columns, [1000, 3000], measure)
     assert heights[0] == measure.line + BORDER_TWIPS
     assert heights[1] == measure.lines("очень " * 40, 3000 - 236) * measure.line + BORDER_TWIPS > heights[0]
+
+
+def test_a_text_that_fits_is_one_line_as_its_words_measure(measure):
+    # Measure.lines takes a text narrower than its column as one line without breaking it into words,
+    # and row_heights measures each distinct text once: the same counts as word by word, cell by cell.
+    texts = ["", "1", "42060", "Сайт", "кол-центр  и  сайт", "Телефонная связь (горячая линия) — 8-800",
+             "https://example.ru/очень/длинный/адрес", "Ш" * 40, "Личный прием\nграждан", "Ёж ёж", "Ω" * 3]
+    for width in (120, 400, 900, 1600, 2600, 5000):
+        for text in texts:
+            by_words = sum(measure._paragraph_lines(part, width) for part in text.split("\n"))
+            assert measure.lines(text, width) == by_words, (text, width)
+        for text in texts:  # just wide enough for the whole text, and a twip less
+            whole = measure.width(text)
+            if "\n" not in text and whole:
+                assert measure.lines(text, int(-(-whole // 1))) == 1
+                assert measure.lines(text, int(whole) - 1) == sum(
+                    measure._paragraph_lines(part, int(whole) - 1) for part in text.split("\n"))
+    columns = [texts, list(reversed(texts))]
+    widths = [700 + CELL_PADDING_TWIPS, 1500 + CELL_PADDING_TWIPS]
+    by_cell = [max(measure.lines(a, 700) if a else 1, measure.lines(b, 1500) if b else 1) * measure.line
+               + BORDER_TWIPS for a, b in zip(*columns)]
+    assert row_heights(columns, widths, measure) == by_cell
 
 
 def test_pages_hold_what_their_room_holds():

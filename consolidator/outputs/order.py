@@ -737,13 +737,33 @@ def _page_starts(rows: Columns, n: int, keys: Sequence[str], table: ListTable) -
     """The rows that begin a new page's table (order_pages)."""
     measure = Measure(TABLE_PT)
     heights = array("q", bytes(8 * n))  # not a list: 420,000 rows' heights as Python ints took 16 MiB
+    caches = [_Texts() for _ in keys]
     for start in range(0, n, _CHUNK_ROWS):
         stop = min(start + _CHUNK_ROWS, n)
-        texts = [[_text(v) for v in rows[k][start:stop]] if rows.get(k) is not None else [""] * (stop - start)
-                 for k in keys]
+        texts = [cache.convert(rows[k][start:stop]) if rows.get(k) is not None else [""] * (stop - start)
+                 for k, cache in zip(keys, caches)]
         heights[start:stop] = array("q", row_heights(texts, table.widths, measure))
     first, other = table.rooms
     return page_starts(heights, first, other)
+
+
+class _Texts(dict):
+    """One column's values as text (_text), by value: a text met before is converted once (as _Cells
+    converts the cells' XML)."""
+
+    def convert(self, values: list) -> list[str]:
+        if len(self) > _CACHE_SIZE:
+            self.clear()
+        try:
+            return list(map(self.__getitem__, values))
+        except TypeError:  # an unhashable value: converted one by one
+            return [_text(v) for v in values]
+
+    def __missing__(self, value: object) -> str:
+        text = _text(value)
+        if type(value) is str:  # 1, 1.0 and True are equal keys but not the same text
+            self[value] = text
+        return text
 
 
 class _Cells(dict):
