@@ -747,35 +747,12 @@ def _page_starts(rows: Columns, n: int, keys: Sequence[str], table: ListTable) -
     return page_starts(heights, first, other)
 
 
-class _Texts(dict):
-    """One column's values as text (_text), by value: a text met before is converted once (as _Cells
-    converts the cells' XML)."""
+class _ByValue(dict):
+    """One column's values converted (`__missing__`) by value: a text met before (a group, a kind, a
+    service) is converted once; the cache is emptied when it grows past _CACHE_SIZE, so it stays
+    bounded. Only texts are kept: 1, 1.0 and True are equal keys but "1", "1" and "True" as text."""
 
-    def convert(self, values: list) -> list[str]:
-        if len(self) > _CACHE_SIZE:
-            self.clear()
-        try:
-            return list(map(self.__getitem__, values))
-        except TypeError:  # an unhashable value: converted one by one
-            return [_text(v) for v in values]
-
-    def __missing__(self, value: object) -> str:
-        text = _text(value)
-        if type(value) is str:  # 1, 1.0 and True are equal keys but not the same text
-            self[value] = text
-        return text
-
-
-class _Cells(dict):
-    """One column's cells as UTF-8 XML, by value. A text met before (a group, a kind, a service)
-    is converted once; the cache is emptied when it grows past _CACHE_SIZE, so it stays bounded."""
-
-    def __init__(self, cell_open: str):
-        super().__init__()
-        self.cell_open = cell_open
-        self.empty = (cell_open + _CELL_CLOSE).encode()
-
-    def convert(self, values: list) -> list[bytes]:
+    def convert(self, values: list) -> list:
         if len(self) > _CACHE_SIZE:
             self.clear()
         try:
@@ -783,13 +760,31 @@ class _Cells(dict):
         except TypeError:  # an unhashable value: converted one by one
             return [self.__missing__(v) for v in values]
 
+
+class _Texts(_ByValue):
+    """One column's values as text (_text), for measuring them."""
+
+    def __missing__(self, value: object) -> str:
+        text = _text(value)
+        if type(value) is str:
+            self[value] = text
+        return text
+
+
+class _Cells(_ByValue):
+    """One column's cells as UTF-8 XML."""
+
+    def __init__(self, cell_open: str):
+        super().__init__()
+        self.cell_open = cell_open
+        self.empty = (cell_open + _CELL_CLOSE).encode()
+
     def __missing__(self, value: object) -> bytes:
         if type(value) is int:  # the renumbered number column: digits need no escaping
             run = f'<w:r><w:t xml:space="preserve">{value}</w:t></w:r>'
         else:
             run = _run_xml(_text(value))
         xml = (self.cell_open + run + _CELL_CLOSE).encode()
-        # Only texts are kept: 1, 1.0 and True are equal keys but "1", "1" and "True" as text.
         if type(value) is str:
             self[value] = xml
         return xml
