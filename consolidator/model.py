@@ -360,9 +360,12 @@ class Batch:
             # order read; as the sort below, without comparing 420,000 texts at 10,000 files.
             codes, uniques = pd.factorize(groups)  # a missing group: -1, the last place
             group_place = np.array([order.get(g, len(order)) for g in uniques] + [len(order)])[codes]
-            ranked = sorted(set(numbers.tolist()), key=lambda i: (self.files[i].subdivision, self.files[i].path))
+            taken = set(numbers.tolist())
+            ranked = {pair: k for k, pair in enumerate(sorted({(self.files[i].subdivision, self.files[i].path)
+                                                                 for i in taken}))}
             file_place = np.zeros(len(self.files), dtype=np.int64)
-            file_place[ranked] = np.arange(len(ranked))
+            for i in taken:  # files of one subdivision and path (not met in an inbox) share their place
+                file_place[i] = ranked[self.files[i].subdivision, self.files[i].path]
             sort = np.lexsort((np.arange(len(at)), source_rows, file_place[numbers], group_place))
         else:
             keys = pd.DataFrame({"group": groups, "subdivision": subdivision, "path": path, "row": source_rows})

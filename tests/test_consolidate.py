@@ -123,6 +123,19 @@ def test_the_order_by_numbers_is_the_order_by_texts(tmp_path):
         "Неизвестная группа", None, "Неизвестная группа"]
 
 
+def test_two_files_of_one_subdivision_and_path_keep_the_order_by_texts(tmp_path):
+    # Not met in an inbox, where paths differ: their rows go by row number, as the sort by texts puts them.
+    batch = make_batch(tmp_path)
+    batch.files.append(FileResult("Аппарат/перечень.xlsx", tmp_path / "g", "Аппарат", ACCEPTED, sheet="Лист1"))
+    extra = batch.data[batch.data["file"] == 1].assign(file=len(batch.files) - 1)
+    extra["service"] = extra["service"] + " (копия)"
+    batch.data = pd.concat([batch.data, extra], ignore_index=True)
+    by_numbers = batch.accepted_rows()["service"].tolist()
+    batch.data = batch.data.astype({"row": float})
+    assert by_numbers == batch.accepted_rows()["service"].tolist()
+    assert by_numbers[:2] == ["Выдача справки", "Выдача справки (копия)"]
+
+
 @pytest.mark.parametrize("strings", ["object", "str"])
 def test_the_lists_rows_are_made_once_and_the_frame_of_every_row_let_go(tmp_path, strings):
     # As the run makes them (Batch.list_rows): the same rows as accepted_rows() gives, the frame of

@@ -92,6 +92,7 @@ def test_a_text_that_fits_is_one_line_as_its_words_measure(measure):
     by_cell = [max(measure.lines(a, 700) if a else 1, measure.lines(b, 1500) if b else 1) * measure.line
                + BORDER_TWIPS for a, b in zip(*columns)]
     assert row_heights(columns, widths, measure) == by_cell
+    assert row_heights([["a", "b"]], [], measure) == [measure.line + BORDER_TWIPS] * 2  # nothing measured
 
 
 def test_pages_hold_what_their_room_holds():

@@ -295,6 +295,17 @@ def test_a_long_table_is_written_as_row_by_row(tmp_path):
     assert _calamine(whole, "Лист1") == _calamine(single, "Лист1")
 
 
+def test_rows_may_be_numpy_arrays(tmp_path):
+    # A row is asked its length, never its truth: [0] is a row of one cell.
+    path = tmp_path / "a.xlsx"
+    with Workbook(path) as book:
+        with book.sheet("Лист1") as ws:
+            ws.rows(1, np.array([[1, 2], [3, 4]]))
+            ws.rows(3, np.array([[0], [5]]))
+    ws = openpyxl.load_workbook(path)["Лист1"]
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [[1, 2], [3, 4], [0, None], [5, None]]
+
+
 def test_column_letters():
     assert [column_letter(c) for c in (1, 26, 27, 52, 703, 16384)] == ["A", "Z", "AA", "AZ", "AAA", "XFD"]
     with pytest.raises(ValueError):

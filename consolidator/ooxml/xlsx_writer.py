@@ -695,7 +695,7 @@ class Sheet:
         pieces: list = [repeat('<row r="'), numbers,
                         [f'" ht="{h:g}" customHeight="1">' if h else '">' for h in heights]]
         letters = self._letters[first_col - 1:]
-        columns = zip(*chunk) if chunk[0] else ()
+        columns = zip(*chunk) if len(chunk[0]) else ()
         for letter, column, tail in zip(letters, columns, repeat(one) if tails is None else tails):
             if set(map(type, column)) == {int}:  # numbers (a row's number): formatted, not looked up
                 cells = list(map(f'" s="{tail.style}"><v>%d</v></c>'.__mod__, column))

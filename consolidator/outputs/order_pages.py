@@ -101,7 +101,7 @@ class Measure:
 
 def row_heights(columns: Sequence[Sequence[object]], widths: Sequence[int], measure: Measure) -> list[int]:
     """Each row's height in twips: its tallest cell, and the line below it. `columns`: the cells'
-    texts, one list per column, `widths`: the columns' widths in twips."""
+    texts, one list per column (all as long), `widths`: the columns' widths in twips."""
     if not columns:
         return []
     per_column = []
@@ -111,6 +111,8 @@ def row_heights(columns: Sequence[Sequence[object]], widths: Sequence[int], meas
         room = max(width - CELL_PADDING_TWIPS, 1)
         lines = {v: measure.lines(v, room) for v in set(values) if v}
         per_column.append(list(map(lines.get, values, repeat(1))))
+    if not per_column:  # no column to measure: every row one line
+        return [measure.line + BORDER_TWIPS] * len(columns[0])
     tallest = list(map(max, zip(*per_column))) if len(per_column) > 1 else per_column[0]
     heights = {n: n * measure.line + BORDER_TWIPS for n in set(tallest)}
     return list(map(heights.__getitem__, tallest))
