@@ -349,8 +349,9 @@ class Batch:
         # a filter, a sort and a reset each copied all the columns of 420,000 rows at 10,000 files.
         at = np.flatnonzero(data["file"].isin(accepted).to_numpy())
         numbers = data["file"].to_numpy()[at]
-        subdivision = np.array([self.files[i].subdivision for i in numbers], dtype=object)
-        path = np.array([self.files[i].path for i in numbers], dtype=object)
+        # Each file's subdivision and path taken for its rows at once, not looked up a row at a time.
+        subdivision = np.array([f.subdivision for f in self.files], dtype=object)[numbers.astype(np.intp)]
+        path = np.array([f.path for f in self.files], dtype=object)[numbers.astype(np.intp)]
         carried = self.carried is not None and len(self.carried)
         order = {g: n for n, g in enumerate(p.groups)}
         groups, source_rows = data[p.group_column].to_numpy()[at], data["row"].to_numpy()[at]

@@ -489,7 +489,8 @@ def _run_locked(settings: Settings, ui: Ui, side: SideProcess | None, surveyed: 
                 if batch.carried is not None:  # the list as a whole is the current edition: checked again
                     _check_list(batch, rows)
                 _registry_findings(batch, journal, rows)
-                list_digest, rows_digest = _list_digest(batch), _rows_digest(batch)
+                rows_digest = _rows_digest(batch)
+                list_digest = _list_digest(batch, rows_digest)
                 last = journal.last_run(batch.profile.key)
                 # The same rows as the last run's list (a file returned or gone, or only the days changed):
                 # its rows in the journal are this run's too.
@@ -1291,34 +1292,28 @@ def _digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def _list_digest(batch: Batch) -> str:
-    """What the consolidated list is made of: each file's check (its key names its bytes and the rules),
-    verdict and journal version; the approved edition carried; the subdivisions expected; the program.
-    Equal digests, equal lists: the list is made of these alone (Batch.accepted_rows)."""
+def _rows_digest(batch: Batch) -> str:
+    """What the consolidated list's rows are made of, and nothing else: the accepted files' checks (a
+    check key names the file's bytes and the rules) and journal versions, the approved edition and the
+    subdivisions whose rows are carried from it, the profile and the program. A file returned,
+    unreadable or gone changes the list's summary, not its rows (Batch.accepted_rows)."""
     from consolidator.journal.checked import package_digest
 
     if any(f.check_key is None and f.verdict != SKIPPED for f in batch.files):
         return f"unkept {time.time_ns()}"  # a file whose bytes could not be hashed: no list equals this one
-    return _digest([[[f.path, f.check_key, f.verdict, f.version.id if f.version is not None else None]
-                     for f in batch.files],
-                    batch.edition.id if batch.edition is not None else None,
-                    sorted(batch.carried_subdivisions()), [s["name"] for s in batch.subdivisions or []],
-                    batch.profile.key, package_digest()])
-
-
-def _rows_digest(batch: Batch) -> str:
-    """What the consolidated list's rows are made of, and nothing else: the accepted files' checks and
-    journal versions, the approved edition and the subdivisions whose rows are carried from it, the
-    profile and the program. A file returned, unreadable or gone changes the list's summary, not its
-    rows (Batch.accepted_rows)."""
-    from consolidator.journal.checked import package_digest
-
-    if any(f.check_key is None and f.verdict != SKIPPED for f in batch.files):
-        return f"unkept {time.time_ns()}"
     return _digest([[[f.path, f.check_key, f.version.id if f.version is not None else None]
                      for f in batch.files if f.verdict == ACCEPTED],
                     batch.edition.id if batch.edition is not None else None,
                     sorted(batch.carried_subdivisions()), batch.profile.key, package_digest()])
+
+
+def _list_digest(batch: Batch, rows_digest: str) -> str:
+    """What the consolidated list is made of: its rows (`rows_digest`), and for its summary every file's
+    verdict and journal version and the subdivisions expected. Equal digests, equal lists."""
+    if rows_digest.startswith("unkept"):
+        return rows_digest
+    return _digest([rows_digest, [[f.path, f.check_key, f.verdict, f.version.id if f.version is not None else None]
+                                  for f in batch.files], [s["name"] for s in batch.subdivisions or []]])
 
 
 def _outputs_digest(batch: Batch, list_digest: str) -> str:

@@ -638,9 +638,9 @@ class Sheet:
         (still styled, so that borders and fills show); str is text; int, float are numbers; date
         and datetime are numbers (give them a style with a date format); anything else is text.
         """
-        one, tails = self._start(r, style)
+        tails = self._start(r, style)
         self._reach(first_col + len(values) - 1)
-        self._buf.append(self._row_xml(r, values, height, one, tails,
+        self._buf.append(self._row_xml(r, values, height, tails,
                                        self._letters if first_col == 1 else self._letters[first_col - 1:]))
         self._wrote(r, 1)
 
@@ -649,7 +649,7 @@ class Sheet:
         """Write `rows` from row `r` down, as `row` does, with one style (or one per column) for all
         and a height for each (None: the default); return the row after the last. The way to write
         a long table: the per-row work is done once."""
-        one, tails = self._start(r, style)
+        tails = self._start(r, style)
         rows, heights = iter(rows), None if heights is None else iter(heights)
         while chunk := list(islice(rows, _CHUNK_ROWS)):
             tall = [None] * len(chunk) if heights is None else list(islice(heights, len(chunk)))
@@ -657,21 +657,21 @@ class Sheet:
             lengths = set(map(len, chunk))
             self._reach(first_col + max(lengths) - 1)
             if len(lengths) == 1 and len(chunk) > 1:
-                self._buf.append(self._chunk(r, chunk, tall, one, tails, first_col))
+                self._buf.append(self._chunk(r, chunk, tall, tails, first_col))
             else:
-                self._buf.extend(self._ragged(r, chunk, tall, one, tails, first_col))
+                self._buf.extend(self._ragged(r, chunk, tall, tails, first_col))
             self._wrote(r, len(chunk))
             r += len(chunk)
         return r
 
     def _start(self, r: int, style: int | Sequence[int]):
-        """Before rows from `r` (after the last written): the tails of `style`, one for all columns
-        (and None) or (None and) one per column."""
+        """Before rows from `r` (after the last written): the tails of `style` column by column (one
+        style repeated for every column, or one per column)."""
         if r <= self._last_row:
             raise ValueError(f"row {r} of sheet {self.name!r} comes after row {self._last_row}")
         if type(style) is int:
-            return self.book._tails_of(style), None
-        return None, [self.book._tails_of(s) for s in style]
+            return repeat(self.book._tails_of(style))
+        return [self.book._tails_of(s) for s in style]
 
     def _reach(self, last_col: int) -> None:
         """The letters of the columns up to `last_col` (beyond column Z)."""
@@ -685,7 +685,7 @@ class Sheet:
         if self._rows_in_buf >= _CHUNK_ROWS:
             self._flush()
 
-    def _chunk(self, r: int, chunk: list[Sequence[object]], heights: list, one, tails, first_col: int) -> str:
+    def _chunk(self, r: int, chunk: list[Sequence[object]], heights: list, tails, first_col: int) -> str:
         """The XML of rows of equal length, a column at a time: each column's cells are looked up in its
         style's tails (_Tails) at once, and the rows are put together by `join` over their pieces: no
         Python step per cell but for a text met for the first time (a long list is written about twice
@@ -696,7 +696,7 @@ class Sheet:
                         [f'" ht="{h:g}" customHeight="1">' if h else '">' for h in heights]]
         letters = self._letters[first_col - 1:]
         columns = zip(*chunk) if len(chunk[0]) else ()
-        for letter, column, tail in zip(letters, columns, repeat(one) if tails is None else tails):
+        for letter, column, tail in zip(letters, columns, tails):
             if set(map(type, column)) == {int}:  # numbers (a row's number): formatted, not looked up
                 cells = list(map(f'" s="{tail.style}"><v>%d</v></c>'.__mod__, column))
             else:
@@ -708,21 +708,19 @@ class Sheet:
         pieces.append(repeat("</row>"))
         return "".join(chain.from_iterable(zip(*pieces)))
 
-    def _ragged(self, r: int, chunk: list[Sequence[object]], heights: list, one, tails, first_col: int):
+    def _ragged(self, r: int, chunk: list[Sequence[object]], heights: list, tails, first_col: int):
         """The XML of rows of differing lengths, a row at a time."""
         letters = self._letters[first_col - 1:]
-        return [self._row_xml(n, values, height, one, tails, letters)
+        return [self._row_xml(n, values, height, tails, letters)
                 for n, values, height in zip(range(r, r + len(chunk)), chunk, heights)]
 
     @staticmethod
-    def _row_xml(r: int, values: Sequence[object], height: float | None, one, tails, letters: list[str]) -> str:
+    def _row_xml(r: int, values: Sequence[object], height: float | None, tails, letters: list[str]) -> str:
         rs = str(r)
         try:
-            cells = "".join([f'<c r="{c}{rs}{tail[v]}'
-                             for c, v, tail in zip(letters, values, repeat(one) if tails is None else tails)])
+            cells = "".join([f'<c r="{c}{rs}{tail[v]}' for c, v, tail in zip(letters, values, tails)])
         except TypeError:  # an unhashable value
-            cells = "".join([f'<c r="{c}{rs}{tail.of(v)}'
-                             for c, v, tail in zip(letters, values, repeat(one) if tails is None else tails)])
+            cells = "".join([f'<c r="{c}{rs}{tail.of(v)}' for c, v, tail in zip(letters, values, tails)])
         head = f'<row r="{rs}" ht="{height:g}" customHeight="1">' if height else f'<row r="{rs}">'
         return head + cells + "</row>"
 
